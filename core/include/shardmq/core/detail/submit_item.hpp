@@ -1,0 +1,102 @@
+#pragma once
+// The concrete work item behind submit_to: the function, the handler and the result slot.
+
+#include <shardmq/core/detail/completion.hpp>
+#include <shardmq/core/detail/work_item.hpp>
+#include <shardmq/core/detail/work_item_pool.hpp>
+
+#include <asio/execution_context.hpp>
+
+#include <exception>
+#include <functional>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace shardmq::detail {
+
+/// The io_context of the calling reactor, or null on a thread that is not one. Defined by the
+/// reactor; used to decide whether a handler may be invoked in place.
+asio::execution_context* current_reactor_context() noexcept;
+/// The calling reactor's pool, or null on a thread that is not a reactor.
+work_item_pool* current_item_pool() noexcept;
+
+template <class Fn, class Handler>
+class submit_item final : public work_item {
+ public:
+  using result_type = std::invoke_result_t<Fn&>;
+  static_assert(std::is_void_v<result_type> || std::is_default_constructible_v<result_type>,
+                "submit_to: the function's result type must be default-constructible, because the "
+                "handler receives R{} together with the exception when the function throws");
+  static_assert(alignof(Fn) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
+                    alignof(Handler) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__,
+                "submit_to: over-aligned functions and handlers are not supported");
+
+  /// Allocates from `pool` (the origin core's) or, with no pool, from the heap.
+  template <class F, class H>
+  static submit_item* create(work_item_pool* pool, F&& fn, H&& handler) {
+    constexpr std::uint8_t size_class = work_item_pool::class_of(sizeof(submit_item));
+    void* memory = pool ? pool->allocate(size_class, sizeof(submit_item))
+                        : ::operator new(sizeof(submit_item));
+    auto* item = ::new (memory) submit_item(std::forward<F>(fn), std::forward<H>(handler));
+    item->size_class = pool ? size_class : work_item_pool::heap_class;
+    return item;
+  }
+
+ private:
+  template <class F, class H>
+  submit_item(F&& fn, H&& handler)
+      : work_item(&run_thunk, &complete_thunk),
+        fn_(std::forward<F>(fn)),
+        handler_(std::forward<H>(handler)) {}
+
+  static void run_thunk(work_item* base) noexcept {
+    auto& self = static_cast<submit_item&>(*base);
+    try {
+      if constexpr (std::is_void_v<result_type>) {
+        std::invoke(self.fn_);
+      } else {
+        self.result_.emplace(std::invoke(self.fn_));
+      }
+    } catch (...) {
+      self.error = std::current_exception();
+    }
+  }
+
+  // Memory goes back before the handler runs (Asio's rule), so the handler can reuse it.
+  static void complete_thunk(work_item* base) {
+    auto* self = static_cast<submit_item*>(base);
+    Handler handler(std::move(self->handler_));
+    std::exception_ptr error = std::move(self->error);
+    result_holder result(std::move(self->result_));
+    const std::uint8_t size_class = self->size_class;
+    self->~submit_item();
+    release(self, size_class);
+    asio::execution_context* here = current_reactor_context();
+    if constexpr (std::is_void_v<result_type>) {
+      deliver(std::move(handler), here, std::move(error));
+    } else {
+      deliver(std::move(handler), here, std::move(error),
+              result ? std::move(*result) : result_type{});
+    }
+  }
+
+  static void release(void* memory, std::uint8_t size_class) noexcept {
+    if (size_class == work_item_pool::heap_class) {
+      ::operator delete(memory);
+    } else {
+      current_item_pool()->deallocate(memory, size_class);
+    }
+  }
+
+  struct no_result {};
+  using result_holder =
+      std::conditional_t<std::is_void_v<result_type>, no_result, std::optional<result_type>>;
+
+  Fn fn_;
+  Handler handler_;
+  [[no_unique_address]] result_holder result_;
+};
+
+}  // namespace shardmq::detail

@@ -1,0 +1,128 @@
+#pragma once
+
+#include <shardmq/core/detail/inline_slot.hpp>
+#include <shardmq/core/detail/outbound_lane.hpp>
+#include <shardmq/core/detail/work_item.hpp>
+#include <shardmq/core/detail/work_item_pool.hpp>
+#include <shardmq/core/reactor_stats.hpp>
+#include <shardmq/core/topology.hpp>
+
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/signal_set.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace shardmq {
+
+class engine;
+namespace detail {
+struct core_doorbell;
+}
+
+/// One core's event loop: an io_context driven by one pinned thread, the rings to and from every
+/// other core, and its own counters. Obtain it with reactor::current() on a reactor thread.
+class reactor {
+ public:
+  reactor(const reactor&) = delete;
+  reactor& operator=(const reactor&) = delete;
+  ~reactor();
+
+  /// The reactor running on the calling thread, or null on any other thread.
+  static reactor* current() noexcept;
+
+  unsigned core() const noexcept { return core_; }
+  unsigned core_count() const noexcept { return core_count_; }
+  engine& owner() const noexcept { return engine_; }
+
+  /// Only the reactor's own thread may use its io_context (it is built without locks).
+  asio::io_context& io_context() noexcept { return *io_; }
+  asio::io_context::executor_type get_executor() noexcept { return io_->get_executor(); }
+
+  /// Counters so far, with the time of the current busy or idle period included.
+  reactor_stats snapshot_stats() const;
+
+  /// Internal entry of submit_to: queues an item created on this core for `target`.
+  void submit(unsigned target, detail::work_item* item);
+  detail::work_item_pool& item_pool() noexcept { return pool_; }
+
+ private:
+  friend class engine;
+  using clock = std::chrono::steady_clock;
+
+  reactor(engine& owner, unsigned core, const cpu_slot& slot);
+
+  void run() noexcept;  // the thread body
+  void start_up();
+  void loop();
+  void shut_down();
+
+  // The pieces of one turn.
+  std::size_t run_turn(clock::time_point now);
+  std::size_t run_handlers(clock::time_point now);
+  std::size_t drain_inbound();
+  std::size_t drain_outside();
+  std::size_t run_local();
+  void flush_outbound();
+  void flush_lane(detail::outbound_lane& lane, unsigned target);
+  void wake_flushed_targets();
+
+  // Idle and shutdown.
+  void account_turn(std::size_t work, clock::time_point now);
+  bool has_pending_input() const noexcept;
+  void sleep();
+  bool shutdown_step();
+  void arm_doorbell();
+  void complete(detail::work_item* item) noexcept;
+  void abort_locally(detail::work_item* item);
+
+  engine& engine_;
+  const unsigned core_;
+  const unsigned core_count_;
+  const cpu_slot slot_;
+  detail::core_doorbell& doorbell_;
+  const unsigned max_batch_;
+  const unsigned inbound_batch_;
+  const unsigned flush_batch_;
+  const clock::duration idle_spin_;
+  const clock::duration io_poll_interval_;
+
+  // Declared before io_ so that it outlives handlers destroyed with the io_context.
+  detail::work_item_pool pool_;
+  std::optional<asio::io_context> io_;
+  std::optional<asio::posix::stream_descriptor> doorbell_wait_;
+  std::optional<asio::signal_set> signals_;
+  detail::inline_slot<256> doorbell_slot_;
+
+  std::vector<detail::outbound_lane> request_lanes_;  // by target core
+  std::vector<detail::outbound_lane> reply_lanes_;    // by origin core
+  std::vector<detail::item_ring*> inbound_requests_;  // by source core
+  std::vector<detail::item_ring*> inbound_replies_;   // by source core
+  std::vector<unsigned> flushed_targets_;             // reserved for core_count entries
+  std::vector<detail::work_item*> pop_buffer_;        // inbound_batch entries
+  detail::item_list local_;            // submissions to this core, to run then complete
+  detail::item_list ready_;            // completions decided here (aborted at shutdown)
+  detail::item_list outside_pending_;  // taken from the outside queue, not yet run
+
+  std::uint64_t outstanding_ = 0;  // items created here and not yet completed
+  bool stopping_ = false;
+  bool quiescent_ = false;
+  bool idle_ = false;
+  bool handlers_pending_ = true;  // the last poll ran handlers: poll again next turn
+  clock::time_point last_io_poll_{};
+  clock::time_point idle_since_{};
+  clock::time_point period_start_{};
+  reactor_stats stats_;
+};
+
+/// The core the calling reactor runs on. Throws std::logic_error on a thread that is not a reactor.
+unsigned this_core();
+/// Number of reactors of the calling reactor's engine. Throws std::logic_error off a reactor.
+unsigned core_count();
+/// The calling reactor. Throws std::logic_error on a thread that is not a reactor.
+reactor& this_reactor();
+
+}  // namespace shardmq

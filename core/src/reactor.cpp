@@ -1,0 +1,380 @@
+#include <shardmq/core/engine.hpp>
+#include <shardmq/core/log.hpp>
+#include <shardmq/core/reactor.hpp>
+
+#include <asio/bind_allocator.hpp>
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace shardmq {
+namespace {
+
+thread_local reactor* current_reactor = nullptr;
+
+std::uint64_t to_ns(std::chrono::steady_clock::duration d) noexcept {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+}  // namespace
+
+namespace detail {
+asio::execution_context* current_reactor_context() noexcept {
+  return current_reactor ? &current_reactor->io_context() : nullptr;
+}
+work_item_pool* current_item_pool() noexcept {
+  return current_reactor ? &current_reactor->item_pool() : nullptr;
+}
+}  // namespace detail
+
+reactor* reactor::current() noexcept { return current_reactor; }
+
+reactor& this_reactor() {
+  if (current_reactor == nullptr) {
+    throw std::logic_error(
+        "shardmq: not on a reactor thread (use engine::submit_to or engine::submit_from_outside "
+        "from other threads)");
+  }
+  return *current_reactor;
+}
+unsigned this_core() { return this_reactor().core(); }
+unsigned core_count() { return this_reactor().core_count(); }
+
+reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot)
+    : engine_(owner),
+      core_(core),
+      core_count_(owner.core_count()),
+      slot_(slot),
+      doorbell_(owner.doorbell(core)),
+      max_batch_(std::max(1u, owner.config().max_batch)),
+      inbound_batch_(std::max(1u, owner.config().inbound_batch)),
+      flush_batch_(std::max(1u, owner.config().flush_batch)),
+      idle_spin_(owner.config().idle_spin),
+      io_poll_interval_(owner.config().io_poll_interval),
+      io_(std::in_place, ASIO_CONCURRENCY_HINT_UNSAFE),
+      pop_buffer_(inbound_batch_) {
+  request_lanes_.reserve(core_count_);
+  reply_lanes_.reserve(core_count_);
+  for (unsigned peer = 0; peer < core_count_; ++peer) {
+    request_lanes_.emplace_back(&owner.ring(engine::ring_kind::request, core_, peer));
+    reply_lanes_.emplace_back(&owner.ring(engine::ring_kind::reply, core_, peer));
+    inbound_requests_.push_back(&owner.ring(engine::ring_kind::request, peer, core_));
+    inbound_replies_.push_back(&owner.ring(engine::ring_kind::reply, peer, core_));
+  }
+  flushed_targets_.reserve(core_count_);
+  stats_.core = core_;
+  stats_.pu = slot_.pu;
+  stats_.numa_node = slot_.numa_node;
+}
+
+reactor::~reactor() = default;
+
+// --- thread body ------------------------------------------------------------------------------
+
+void reactor::run() noexcept {
+  current_reactor = this;
+  try {
+    start_up();
+    loop();
+  } catch (const std::exception& e) {
+    // Only set-up can throw here (handlers are guarded); the engine must still shut down cleanly.
+    log(log_level::error, std::string("reactor failed: ") + e.what());
+    engine_.request_stop();
+    stopping_ = true;
+    while (!shutdown_step()) {
+      run_turn(clock::now());
+    }
+  }
+  shut_down();
+  current_reactor = nullptr;
+}
+
+void reactor::start_up() {
+  const std::string name = "shardmq-r" + std::to_string(core_);
+  ::pthread_setname_np(::pthread_self(), name.c_str());
+  if (engine_.config().pin) {
+    std::string reason;
+    stats_.pinned = engine_.machine().pin_this_thread(slot_, &reason);
+    if (!stats_.pinned) engine_.warn_unpinned(core_, reason);
+  }
+  doorbell_wait_.emplace(*io_, doorbell_.wake.fd());
+  arm_doorbell();
+  if (engine_.config().stop_on_signals && core_ == 0) {
+    signals_.emplace(*io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const std::error_code& error, int signal) {
+      if (error) return;
+      log(log_level::info, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                               ", stopping");
+      engine_.request_stop();
+    });
+  }
+  period_start_ = last_io_poll_ = clock::now();
+}
+
+/// One screen: run a turn, account for it, handle shutdown, spin, then sleep.
+void reactor::loop() {
+  for (;;) {
+    const clock::time_point now = clock::now();
+    const std::size_t work = run_turn(now);
+    account_turn(work, now);
+    if (shutdown_step()) return;
+    if (work == 0 && now - idle_since_ >= idle_spin_) sleep();
+  }
+}
+
+void reactor::shut_down() {
+  // Nobody can send to us any more. Outside items that raced with the close complete as aborted.
+  detail::item_list late = doorbell_.outside.close();
+  while (!outside_pending_.empty()) late.push_back(outside_pending_.pop_front());
+  while (!late.empty()) {
+    detail::work_item* item = late.pop_front();
+    item->error = detail::operation_aborted_error();
+    ++stats_.aborted;
+    complete(item);
+  }
+  signals_.reset();
+  if (doorbell_wait_) doorbell_wait_->release();  // the engine owns the eventfd
+  doorbell_wait_.reset();
+  // Handlers destroyed with the io_context may still submit: they are aborted locally.
+  io_.reset();
+  while (!ready_.empty() || !local_.empty()) {
+    detail::work_item* item = ready_.empty() ? local_.pop_front() : ready_.pop_front();
+    if (!item->error) item->error = detail::operation_aborted_error();
+    --outstanding_;
+    complete(item);
+  }
+  account_turn(1, clock::now());
+}
+
+// --- one turn ---------------------------------------------------------------------------------
+
+std::size_t reactor::run_turn(clock::time_point now) {
+  std::size_t work = run_handlers(now);
+  work += drain_inbound();
+  work += drain_outside();
+  work += run_local();
+  flush_outbound();
+  return work;
+}
+
+std::size_t reactor::run_handlers(clock::time_point now) {
+  // An empty poll costs a syscall (~1 us here): poll again at once only after a productive poll.
+  if (!handlers_pending_ && now - last_io_poll_ < io_poll_interval_) return 0;
+  std::size_t ran = 0;
+  try {
+    while (ran < max_batch_ && io_->poll_one() != 0) ++ran;
+  } catch (const std::exception& e) {
+    ++ran;
+    ++stats_.handler_exceptions;
+    log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
+  } catch (...) {
+    ++ran;
+    ++stats_.handler_exceptions;
+    log(log_level::error, "unknown exception escaped an Asio handler");
+  }
+  last_io_poll_ = now;
+  handlers_pending_ = ran != 0;
+  ++stats_.io_polls;
+  stats_.handlers_run += ran;
+  return ran;
+}
+
+std::size_t reactor::drain_inbound() {
+  std::size_t work = 0;
+  detail::work_item** buffer = pop_buffer_.data();
+  for (unsigned peer = 0; peer < core_count_; ++peer) {
+    if (peer == core_) continue;
+    const std::size_t requests = inbound_requests_[peer]->pop(buffer, inbound_batch_);
+    detail::outbound_lane& replies = reply_lanes_[peer];
+    for (std::size_t i = 0; i < requests; ++i) {
+      buffer[i]->run();
+      replies.append(buffer[i]);
+      if (replies.size() >= flush_batch_) flush_lane(replies, peer);
+    }
+    const std::size_t completions = inbound_replies_[peer]->pop(buffer, inbound_batch_);
+    for (std::size_t i = 0; i < completions; ++i) {
+      --outstanding_;
+      complete(buffer[i]);
+    }
+    work += requests + completions;
+  }
+  stats_.messages_in += work;
+  if (!flushed_targets_.empty()) wake_flushed_targets();
+  return work;
+}
+
+std::size_t reactor::drain_outside() {
+  if (outside_pending_.empty()) {
+    if (doorbell_.outside.empty()) return 0;
+    outside_pending_ = doorbell_.outside.take_all();
+  }
+  std::size_t work = 0;
+  while (!outside_pending_.empty() && work < inbound_batch_) {
+    detail::work_item* item = outside_pending_.pop_front();
+    item->run();
+    complete(item);
+    ++work;
+  }
+  stats_.outside_in += work;
+  return work;
+}
+
+std::size_t reactor::run_local() {
+  std::size_t work = 0;
+  // Bounded by what was queued when the turn reached us: handlers may submit more.
+  for (std::size_t n = std::min<std::size_t>(ready_.size(), inbound_batch_); n > 0; --n, ++work) {
+    --outstanding_;
+    complete(ready_.pop_front());
+  }
+  for (std::size_t n = std::min<std::size_t>(local_.size(), inbound_batch_); n > 0; --n, ++work) {
+    detail::work_item* item = local_.pop_front();
+    item->run();
+    --outstanding_;
+    complete(item);
+  }
+  stats_.local_runs += work;
+  return work;
+}
+
+void reactor::submit(unsigned target, detail::work_item* item) {
+  item->origin = static_cast<std::uint16_t>(core_);
+  ++outstanding_;
+  if (stopping_) {
+    abort_locally(item);
+  } else if (target == core_) {
+    local_.push_back(item);
+  } else {
+    detail::outbound_lane& lane = request_lanes_[target];
+    lane.append(item);
+    if (lane.size() >= flush_batch_) {
+      flush_lane(lane, target);
+      wake_flushed_targets();
+    }
+  }
+}
+
+void reactor::flush_outbound() {
+  for (unsigned peer = 0; peer < core_count_; ++peer) {
+    if (!request_lanes_[peer].empty()) flush_lane(request_lanes_[peer], peer);
+    if (!reply_lanes_[peer].empty()) flush_lane(reply_lanes_[peer], peer);
+  }
+  if (!flushed_targets_.empty()) wake_flushed_targets();
+}
+
+void reactor::flush_lane(detail::outbound_lane& lane, unsigned target) {
+  const detail::outbound_lane::flush_result result = lane.flush();
+  if (result.pushed != 0) {
+    ++stats_.flushes;
+    stats_.messages_out += result.pushed;
+    if (std::find(flushed_targets_.begin(), flushed_targets_.end(), target) == flushed_targets_.end()) {
+      flushed_targets_.push_back(target);
+    }
+  }
+  if (result.ring_full) {
+    ++stats_.ring_full;
+    stats_.overflow_peak = std::max<std::uint64_t>(stats_.overflow_peak, lane.size());
+  }
+}
+
+void reactor::wake_flushed_targets() {
+  detail::sender_fence();
+  for (unsigned target : flushed_targets_) {
+    if (engine_.doorbell(target).wake.ring_if_sleeping()) ++stats_.wakeups_sent;
+  }
+  flushed_targets_.clear();
+}
+
+void reactor::complete(detail::work_item* item) noexcept {
+  try {
+    item->complete();
+  } catch (const std::exception& e) {
+    ++stats_.handler_exceptions;
+    log(log_level::error, std::string("exception escaped a submit_to handler: ") + e.what());
+  } catch (...) {
+    ++stats_.handler_exceptions;
+    log(log_level::error, "unknown exception escaped a submit_to handler");
+  }
+}
+
+void reactor::abort_locally(detail::work_item* item) {
+  item->error = detail::operation_aborted_error();
+  ++stats_.aborted;
+  ready_.push_back(item);
+}
+
+// --- idle, sleep and shutdown -----------------------------------------------------------------
+
+void reactor::account_turn(std::size_t work, clock::time_point now) {
+  ++stats_.turns;
+  ++stats_.batch_histogram[reactor_stats::bucket_of(work)];
+  if ((work != 0) == !idle_) return;
+  (idle_ ? stats_.idle_ns : stats_.busy_ns) += to_ns(now - period_start_);
+  period_start_ = now;
+  idle_ = work == 0;
+  if (idle_) idle_since_ = now;
+}
+
+reactor_stats reactor::snapshot_stats() const {
+  reactor_stats copy = stats_;
+  (idle_ ? copy.idle_ns : copy.busy_ns) += to_ns(clock::now() - period_start_);
+  return copy;
+}
+
+bool reactor::has_pending_input() const noexcept {
+  for (unsigned peer = 0; peer < core_count_; ++peer) {
+    if (peer == core_) continue;
+    if (inbound_requests_[peer]->read_available() != 0 || inbound_replies_[peer]->read_available() != 0)
+      return true;
+  }
+  return !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() ||
+         !ready_.empty() || (!stopping_ && engine_.stop_requested()) ||
+         (quiescent_ && engine_.all_quiescent());
+}
+
+void reactor::sleep() {
+  doorbell_.wake.announce_sleep();
+  if (has_pending_input()) {
+    doorbell_.wake.cancel_sleep();
+    return;
+  }
+  ++stats_.sleeps;
+  try {
+    io_->run_one();  // returns after one handler: the doorbell, a signal, or I/O
+  } catch (const std::exception& e) {
+    ++stats_.handler_exceptions;
+    log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
+  }
+  doorbell_.wake.cancel_sleep();
+  handlers_pending_ = true;
+}
+
+void reactor::arm_doorbell() {
+  doorbell_wait_->async_wait(
+      asio::posix::stream_descriptor::wait_read,
+      asio::bind_allocator(detail::inline_slot_allocator<void, 256>(doorbell_slot_),
+                           [this](const std::error_code& error) {
+                             if (error) return;  // operation_aborted at shutdown
+                             doorbell_.wake.consume();
+                             ++stats_.wakeups_received;
+                             arm_doorbell();
+                           }));
+}
+
+/// Returns true when this reactor may exit: stop was requested, everything it started has
+/// completed, and every other reactor is in the same state (so nothing can arrive any more).
+bool reactor::shutdown_step() {
+  if (!stopping_) {
+    if (!engine_.stop_requested()) return false;
+    stopping_ = true;
+  }
+  if (!quiescent_ && outstanding_ == 0) {
+    quiescent_ = true;
+    engine_.core_quiescent();
+  }
+  return quiescent_ && engine_.all_quiescent();
+}
+
+}  // namespace shardmq
