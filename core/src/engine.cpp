@@ -16,7 +16,9 @@ std::exception_ptr operation_aborted_error() {
 }  // namespace detail
 
 engine::engine(engine_config config)
-    : config_(std::move(config)), topology_(topology::discover()), placement_(topology_.choose(config_.cores)) {
+    : config_(std::move(config)),
+      topology_(topology::discover()),
+      placement_(topology_.choose(config_.cores)) {
   if (config_.ring_capacity < 1) throw std::invalid_argument("shardmq: ring_capacity must be at least 1");
   if (core_count() > detail::outside_origin) throw std::invalid_argument("shardmq: too many cores");
   detail::init_wake_barrier();
@@ -75,7 +77,8 @@ void engine::wait() {
   std::lock_guard lock(lifecycle_mutex_);
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
-  for (unsigned core = 0; core < reactors_.size(); ++core) last_stats_[core] = reactors_[core]->snapshot_stats();
+  for (unsigned core = 0; core < reactors_.size(); ++core)
+    last_stats_[core] = reactors_[core]->snapshot_stats();
   reactors_.clear();
   contexts_.clear();
   running_.store(false, std::memory_order_release);
@@ -132,12 +135,14 @@ void engine::push_outside(unsigned core, detail::work_item* item) {
 
 std::vector<reactor_stats> engine::collect_stats() {
   if (reactor::current() != nullptr) {
-    throw std::logic_error("shardmq: engine::collect_stats blocks; on a reactor, submit_to each core instead");
+    throw std::logic_error(
+        "shardmq: engine::collect_stats blocks; on a reactor, submit_to each core instead");
   }
   if (!running()) return last_stats_;
   std::vector<std::future<reactor_stats>> replies;
   for (unsigned core = 0; core < core_count(); ++core) {
-    replies.push_back(submit_from_outside(core, [] { return reactor::current()->snapshot_stats(); }, asio::use_future));
+    replies.push_back(submit_from_outside(
+        core, [] { return reactor::current()->snapshot_stats(); }, asio::use_future));
   }
   std::vector<reactor_stats> result;
   for (unsigned core = 0; core < core_count(); ++core) {

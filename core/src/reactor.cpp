@@ -106,8 +106,8 @@ void reactor::start_up() {
     signals_.emplace(*io_, SIGINT, SIGTERM);
     signals_->async_wait([this](const std::error_code& error, int signal) {
       if (error) return;
-      log(log_level::info, std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                               ", stopping");
+      log(log_level::info,
+          std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
       engine_.request_stop();
     });
   }
@@ -329,9 +329,8 @@ bool reactor::has_pending_input() const noexcept {
     if (inbound_requests_[peer]->read_available() != 0 || inbound_replies_[peer]->read_available() != 0)
       return true;
   }
-  return !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() ||
-         !ready_.empty() || (!stopping_ && engine_.stop_requested()) ||
-         (quiescent_ && engine_.all_quiescent());
+  return !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() || !ready_.empty() ||
+         (!stopping_ && engine_.stop_requested()) || (quiescent_ && engine_.all_quiescent());
 }
 
 void reactor::sleep() {
@@ -352,15 +351,14 @@ void reactor::sleep() {
 }
 
 void reactor::arm_doorbell() {
-  doorbell_wait_->async_wait(
-      asio::posix::stream_descriptor::wait_read,
-      asio::bind_allocator(detail::inline_slot_allocator<void, 256>(doorbell_slot_),
-                           [this](const std::error_code& error) {
-                             if (error) return;  // operation_aborted at shutdown
-                             doorbell_.wake.consume();
-                             ++stats_.wakeups_received;
-                             arm_doorbell();
-                           }));
+  doorbell_wait_->async_wait(asio::posix::stream_descriptor::wait_read,
+                             asio::bind_allocator(detail::inline_slot_allocator<void, 256>(doorbell_slot_),
+                                                  [this](const std::error_code& error) {
+                                                    if (error) return;  // operation_aborted at shutdown
+                                                    doorbell_.wake.consume();
+                                                    ++stats_.wakeups_received;
+                                                    arm_doorbell();
+                                                  }));
 }
 
 /// Returns true when this reactor may exit: stop was requested, everything it started has

@@ -35,15 +35,17 @@ void add(reactor_stats& total, const reactor_stats& s) {
   total.idle_ns += s.idle_ns;
 }
 
-std::string row(const std::string& name, const std::string& pu, const std::string& pinned, const reactor_stats& s) {
+std::string row(const std::string& name, const std::string& pu, const std::string& pinned,
+                const reactor_stats& s) {
   const double total = static_cast<double>(s.busy_ns + s.idle_ns);
   const double busy = total > 0 ? 100.0 * static_cast<double>(s.busy_ns) / total : 0.0;
   char line[256];
   std::snprintf(line, sizeof line, "%-5s %4s %6s %9s %9s %9s %9s %8s %7s %8s %8s %8s %6.1f%%\n", name.c_str(),
                 pu.c_str(), pinned.c_str(), human(s.turns).c_str(), human(s.handlers_run).c_str(),
-                human(s.messages_in).c_str(), human(s.messages_out).c_str(), human(s.outside_in + s.local_runs).c_str(),
-                human(s.ring_full).c_str(), human(s.sleeps).c_str(), human(s.wakeups_sent).c_str(),
-                human(s.wakeups_received).c_str(), busy);
+                human(s.messages_in).c_str(), human(s.messages_out).c_str(),
+                human(s.outside_in + s.local_runs).c_str(), human(s.ring_full).c_str(),
+                human(s.sleeps).c_str(), human(s.wakeups_sent).c_str(), human(s.wakeups_received).c_str(),
+                busy);
   return line;
 }
 
@@ -52,8 +54,8 @@ std::string row(const std::string& name, const std::string& pu, const std::strin
 std::string format_stats_table(const std::vector<reactor_stats>& cores) {
   char header[256];
   std::snprintf(header, sizeof header, "%-5s %4s %6s %9s %9s %9s %9s %8s %7s %8s %8s %8s %7s\n", "core", "pu",
-                "pinned", "turns", "handlers", "msgs-in", "msgs-out", "local", "ring-full", "sleeps", "wake-tx",
-                "wake-rx", "busy");
+                "pinned", "turns", "handlers", "msgs-in", "msgs-out", "local", "ring-full", "sleeps",
+                "wake-tx", "wake-rx", "busy");
   std::string table = header;
   reactor_stats total;
   for (const reactor_stats& s : cores) {

@@ -137,10 +137,9 @@ void engine::check_completion_core(const Handler& handler, int completing_core) 
     const int bound = core_of_context(detail::context_of(asio::get_associated_executor(handler)));
     if (bound >= 0 && bound != completing_core) {
       throw std::invalid_argument(
-          "shardmq: the completion handler is bound to the executor of core " +
-          std::to_string(bound) + ", but this call completes on " +
-          (completing_core < 0 ? std::string("an unknown core")
-                               : "core " + std::to_string(completing_core)));
+          "shardmq: the completion handler is bound to the executor of core " + std::to_string(bound) +
+          ", but this call completes on " +
+          (completing_core < 0 ? std::string("an unknown core") : "core " + std::to_string(completing_core)));
     }
   }
 }
@@ -161,8 +160,7 @@ auto engine::submit_to(unsigned core, Fn&& fn, CompletionToken&& token) {
           return;
         }
         check_completion_core(handler, static_cast<int>(self->core()));
-        self->submit(core, item_type::create(&self->item_pool(),
-                                             std::forward<decltype(function)>(function),
+        self->submit(core, item_type::create(&self->item_pool(), std::forward<decltype(function)>(function),
                                              std::move(handler)));
       },
       token, std::forward<Fn>(fn));
@@ -177,8 +175,8 @@ auto engine::submit_from_outside(unsigned core, Fn&& fn, CompletionToken&& token
         using item_type = detail::submit_item<std::decay_t<decltype(function)>, handler_type>;
         check_core(core);
         check_completion_core(handler, static_cast<int>(core));
-        push_outside(core, item_type::create(nullptr, std::forward<decltype(function)>(function),
-                                             std::move(handler)));
+        push_outside(
+            core, item_type::create(nullptr, std::forward<decltype(function)>(function), std::move(handler)));
       },
       token, std::forward<Fn>(fn));
 }
@@ -232,8 +230,7 @@ auto engine::run_on_all(Fn fn, CompletionToken&& token) {
 /// Must be called on a reactor (see engine::submit_from_outside for other threads).
 template <class Fn, class CompletionToken>
 auto submit_to(unsigned core, Fn&& fn, CompletionToken&& token) {
-  return this_reactor().owner().submit_to(core, std::forward<Fn>(fn),
-                                          std::forward<CompletionToken>(token));
+  return this_reactor().owner().submit_to(core, std::forward<Fn>(fn), std::forward<CompletionToken>(token));
 }
 
 /// Runs a copy of `fn` on every core of the calling reactor's engine.

@@ -103,9 +103,9 @@ class reactor {
   std::vector<detail::item_ring*> inbound_replies_;   // by source core
   std::vector<unsigned> flushed_targets_;             // reserved for core_count entries
   std::vector<detail::work_item*> pop_buffer_;        // inbound_batch entries
-  detail::item_list local_;            // submissions to this core, to run then complete
-  detail::item_list ready_;            // completions decided here (aborted at shutdown)
-  detail::item_list outside_pending_;  // taken from the outside queue, not yet run
+  detail::item_list local_;                           // submissions to this core, to run then complete
+  detail::item_list ready_;                           // completions decided here (aborted at shutdown)
+  detail::item_list outside_pending_;                 // taken from the outside queue, not yet run
 
   std::uint64_t outstanding_ = 0;  // items created here and not yet completed
   bool stopping_ = false;

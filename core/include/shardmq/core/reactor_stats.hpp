@@ -16,22 +16,22 @@ struct reactor_stats {
   bool pinned = false;
 
   std::uint64_t turns = 0;
-  std::uint64_t handlers_run = 0;      ///< Asio handlers run by poll_one
-  std::uint64_t io_polls = 0;          ///< rounds of poll_one
-  std::uint64_t messages_in = 0;       ///< requests run here + replies received from other cores
-  std::uint64_t messages_out = 0;      ///< requests + replies pushed to other cores
-  std::uint64_t local_runs = 0;        ///< submissions to this same core
-  std::uint64_t outside_in = 0;        ///< items from threads that are not reactors
-  std::uint64_t flushes = 0;           ///< bulk pushes into rings
-  std::uint64_t ring_full = 0;         ///< flushes that left items in the overflow list
-  std::uint64_t overflow_peak = 0;     ///< longest overflow list seen
-  std::uint64_t aborted = 0;           ///< submissions completed with operation_aborted
-  std::uint64_t handler_exceptions = 0;///< exceptions escaping user handlers (logged)
+  std::uint64_t handlers_run = 0;        ///< Asio handlers run by poll_one
+  std::uint64_t io_polls = 0;            ///< rounds of poll_one
+  std::uint64_t messages_in = 0;         ///< requests run here + replies received from other cores
+  std::uint64_t messages_out = 0;        ///< requests + replies pushed to other cores
+  std::uint64_t local_runs = 0;          ///< submissions to this same core
+  std::uint64_t outside_in = 0;          ///< items from threads that are not reactors
+  std::uint64_t flushes = 0;             ///< bulk pushes into rings
+  std::uint64_t ring_full = 0;           ///< flushes that left items in the overflow list
+  std::uint64_t overflow_peak = 0;       ///< longest overflow list seen
+  std::uint64_t aborted = 0;             ///< submissions completed with operation_aborted
+  std::uint64_t handler_exceptions = 0;  ///< exceptions escaping user handlers (logged)
   std::uint64_t sleeps = 0;
   std::uint64_t wakeups_sent = 0;
   std::uint64_t wakeups_received = 0;
   std::uint64_t busy_ns = 0;
-  std::uint64_t idle_ns = 0;           ///< spinning with nothing to do, plus sleeping
+  std::uint64_t idle_ns = 0;  ///< spinning with nothing to do, plus sleeping
   std::array<std::uint64_t, histogram_buckets> batch_histogram{};
 
   static constexpr std::size_t bucket_of(std::uint64_t work) noexcept {

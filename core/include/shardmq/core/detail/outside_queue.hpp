@@ -20,8 +20,7 @@ class outside_queue {
     do {
       if (head == closed_marker()) return false;
       item->next = head;
-    } while (!head_.compare_exchange_weak(head, item, std::memory_order_seq_cst,
-                                          std::memory_order_relaxed));
+    } while (!head_.compare_exchange_weak(head, item, std::memory_order_seq_cst, std::memory_order_relaxed));
     return true;
   }
 

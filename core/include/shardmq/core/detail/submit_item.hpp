@@ -37,8 +37,8 @@ class submit_item final : public work_item {
   template <class F, class H>
   static submit_item* create(work_item_pool* pool, F&& fn, H&& handler) {
     constexpr std::uint8_t size_class = work_item_pool::class_of(sizeof(submit_item));
-    void* memory = pool ? pool->allocate(size_class, sizeof(submit_item))
-                        : ::operator new(sizeof(submit_item));
+    void* memory =
+        pool ? pool->allocate(size_class, sizeof(submit_item)) : ::operator new(sizeof(submit_item));
     auto* item = ::new (memory) submit_item(std::forward<F>(fn), std::forward<H>(handler));
     item->size_class = pool ? size_class : work_item_pool::heap_class;
     return item;
@@ -77,8 +77,7 @@ class submit_item final : public work_item {
     if constexpr (std::is_void_v<result_type>) {
       deliver(std::move(handler), here, std::move(error));
     } else {
-      deliver(std::move(handler), here, std::move(error),
-              result ? std::move(*result) : result_type{});
+      deliver(std::move(handler), here, std::move(error), result ? std::move(*result) : result_type{});
     }
   }
 
