@@ -31,6 +31,7 @@ engine::engine(engine_config config)
     rings_.push_back(std::make_unique<detail::item_ring>(from == to ? 1 : config_.ring_capacity));
   }
   for (unsigned core = 0; core < n; ++core) doorbells_.push_back(std::make_unique<detail::core_doorbell>());
+  contexts_ = std::make_unique<std::atomic<asio::execution_context*>[]>(n);
   last_stats_.resize(n);
   for (unsigned core = 0; core < n; ++core) {
     last_stats_[core].core = core;
@@ -53,11 +54,10 @@ void engine::start() {
   active_.store(core_count(), std::memory_order_relaxed);
   warned_unpinned_.store(false, std::memory_order_relaxed);
   reactors_.clear();
-  contexts_.clear();
   for (unsigned core = 0; core < core_count(); ++core) {
     doorbells_[core]->wake.consume();  // rings left over from the previous run
     reactors_.emplace_back(new reactor(*this, core, placement_[core]));
-    contexts_.push_back(&reactors_.back()->io_context());
+    contexts_[core].store(&reactors_.back()->io_context(), std::memory_order_release);
   }
   // Open the outside queues last: an item accepted there is certain to find a running reactor.
   for (auto& doorbell : doorbells_) doorbell->outside.open();
@@ -77,10 +77,11 @@ void engine::wait() {
   std::lock_guard lock(lifecycle_mutex_);
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
-  for (unsigned core = 0; core < reactors_.size(); ++core)
+  for (unsigned core = 0; core < reactors_.size(); ++core) {
     last_stats_[core] = reactors_[core]->snapshot_stats();
+    contexts_[core].store(nullptr, std::memory_order_release);
+  }
   reactors_.clear();
-  contexts_.clear();
   running_.store(false, std::memory_order_release);
 }
 
@@ -115,8 +116,9 @@ void engine::check_core(unsigned core) const {
 }
 
 int engine::core_of_context(asio::execution_context* context) const noexcept {
-  for (std::size_t core = 0; core < contexts_.size(); ++core) {
-    if (contexts_[core] == context) return static_cast<int>(core);
+  if (context == nullptr) return -1;
+  for (unsigned core = 0; core < core_count(); ++core) {
+    if (contexts_[core].load(std::memory_order_acquire) == context) return static_cast<int>(core);
   }
   return -1;
 }

@@ -118,7 +118,8 @@ class engine {
   std::vector<std::unique_ptr<detail::item_ring>> rings_;
   std::vector<std::unique_ptr<detail::core_doorbell>> doorbells_;
   std::vector<std::unique_ptr<reactor>> reactors_;
-  std::vector<asio::execution_context*> contexts_;  // by core, while running
+  // By core, set while running; read by any thread that submits with an executor-bound handler.
+  std::unique_ptr<std::atomic<asio::execution_context*>[]> contexts_;
   std::vector<std::thread> threads_;
   std::vector<reactor_stats> last_stats_;
   std::mutex lifecycle_mutex_;
