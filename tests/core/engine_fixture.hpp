@@ -36,7 +36,10 @@ auto run_on(engine& e, unsigned core, Fn&& fn) {
   return get_within_deadline(future);
 }
 
-/// An engine with `cores` reactors and a short idle spin, started for the test's duration.
+/// PUs this process may run on.
+inline unsigned allowed_pus() { return static_cast<unsigned>(topology::discover().pus().size()); }
+
+/// An engine configuration with `cores` reactors.
 inline engine_config test_config(unsigned cores) {
   engine_config config;
   config.cores = cores;
@@ -44,3 +47,9 @@ inline engine_config test_config(unsigned cores) {
 }
 
 }  // namespace shardmq::testing
+
+/// Skips the test (with the reason) on a machine with fewer PUs than the test needs.
+#define SHARDMQ_REQUIRE_CORES(n)                                                            \
+  do {                                                                                      \
+    if (::shardmq::testing::allowed_pus() < (n)) GTEST_SKIP() << "needs " << (n) << " PUs"; \
+  } while (false)

@@ -38,6 +38,7 @@ struct tally {
 class engine_lifecycle_test : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(engine_lifecycle_test, shutdown_with_work_in_flight_runs_or_aborts_everything) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   const unsigned cores = GetParam();
   engine e(testing::test_config(cores));
   tally t;
@@ -80,6 +81,7 @@ TEST_P(engine_lifecycle_test, shutdown_with_work_in_flight_runs_or_aborts_everyt
 }
 
 TEST_P(engine_lifecycle_test, starts_again_after_stop) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   engine e(testing::test_config(GetParam()));
   for (int run = 0; run < 3; ++run) {
     e.start();
@@ -96,6 +98,7 @@ TEST_P(engine_lifecycle_test, starts_again_after_stop) {
 }
 
 TEST_P(engine_lifecycle_test, pending_asio_handlers_are_destroyed_at_stop_without_hanging) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   engine e(testing::test_config(GetParam()));
   e.start();
   auto destroyed = std::make_shared<std::atomic<bool>>(false);
@@ -120,6 +123,7 @@ TEST_P(engine_lifecycle_test, pending_asio_handlers_are_destroyed_at_stop_withou
 }
 
 TEST_P(engine_lifecycle_test, destroying_a_running_engine_stops_it) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   auto e = std::make_unique<engine>(testing::test_config(GetParam()));
   e->start();
   EXPECT_EQ(run_on(*e, 0, [] { return 7; }), 7);
@@ -127,6 +131,7 @@ TEST_P(engine_lifecycle_test, destroying_a_running_engine_stops_it) {
 }
 
 TEST_P(engine_lifecycle_test, stop_and_wait_on_a_reactor_are_clear_errors_but_request_stop_works) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   engine e(testing::test_config(GetParam()));
   e.start();
   EXPECT_EQ(run_on(e, 0,
@@ -153,7 +158,7 @@ TEST_P(engine_lifecycle_test, stop_and_wait_on_a_reactor_are_clear_errors_but_re
 }
 
 TEST(engine_signals, sigterm_stops_an_engine_that_handles_signals) {
-  engine_config config = testing::test_config(2);
+  engine_config config = testing::test_config(1);
   config.stop_on_signals = true;
   engine e(config);
   e.start();

@@ -13,6 +13,7 @@ namespace {
 using testing::get_within_deadline;
 
 TEST(mesh_overflow, a_flood_through_a_ring_of_two_loses_nothing_and_keeps_order) {
+  SHARDMQ_REQUIRE_CORES(2);
   engine_config config = testing::test_config(2);
   config.ring_capacity = 2;
   engine e(config);

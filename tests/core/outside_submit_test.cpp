@@ -15,6 +15,7 @@ using testing::get_within_deadline;
 class outside_submit_test : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(outside_submit_test, four_plain_threads_submit_concurrently_in_order_and_exactly_once) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   const unsigned cores = GetParam();
   engine e(testing::test_config(cores));
   e.start();
@@ -56,6 +57,7 @@ TEST_P(outside_submit_test, four_plain_threads_submit_concurrently_in_order_and_
 }
 
 TEST_P(outside_submit_test, completes_with_operation_aborted_when_the_engine_is_not_running) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   engine e(testing::test_config(GetParam()));
   auto before_start = e.submit_from_outside(
       0, [] { return 1; }, asio::use_future);

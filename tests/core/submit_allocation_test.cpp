@@ -100,6 +100,7 @@ void run_stream(engine& e, std::uint64_t rounds, std::function<void()> on_warm,
 }
 
 TEST_P(submit_allocation_test, submit_to_allocates_nothing_in_steady_state) {
+  SHARDMQ_REQUIRE_CORES(GetParam());
   engine e(testing::test_config(GetParam()));
   e.start();
   // Warm-up run: pools, rings and Asio's internals reach their steady size.
