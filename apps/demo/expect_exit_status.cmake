@@ -1,0 +1,25 @@
+# Runs the command after "--" and checks its exit status and stderr:
+#   cmake -DSTATUS=2 -DSTDERR_MATCHES=regex -P expect_exit_status.cmake -- program args...
+# A crash (a signal) shows up as a non-numeric result and fails the check.
+set(command)
+set(collecting OFF)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  if(collecting)
+    list(APPEND command "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(collecting ON)
+  endif()
+endforeach()
+if(NOT command)
+  message(FATAL_ERROR "expect_exit_status.cmake: no command after --")
+endif()
+
+execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 50)
+if(NOT "${status}" STREQUAL "${STATUS}")
+  message(FATAL_ERROR "expected exit status ${STATUS}, got '${status}'\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED STDERR_MATCHES AND NOT err MATCHES "${STDERR_MATCHES}")
+  message(FATAL_ERROR "stderr does not match '${STDERR_MATCHES}':\n${err}")
+endif()
+message(STATUS "exit status ${status}; stderr: ${err}")
