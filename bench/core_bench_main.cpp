@@ -108,12 +108,11 @@ void print_setup_notes(shardmq::engine& e) {
                  (s.pinned ? "(pinned)" : "(UNPINNED)");
   }
   print_note("machine: " + e.machine().describe() + ";" + placement + "; baseline threads on the same PUs");
-  print_note(
-      "engine: idle_spin=" + std::to_string(c.idle_spin.count()) + "us io_poll_interval=" +
-      std::to_string(c.io_poll_interval.count()) + "us flush_batch=" + std::to_string(c.flush_batch) +
-      " inbound_batch=" + std::to_string(c.inbound_batch) +
-      " ring_capacity=" + std::to_string(c.ring_capacity) + " max_batch=" + std::to_string(c.max_batch) +
-      " wake_barrier=" + (shardmq::detail::wake_barrier_uses_membarrier() ? "membarrier" : "seq_cst fence"));
+  print_note("engine: idle_spin=" + std::to_string(c.idle_spin.count()) + "us io_poll_interval=" +
+             std::to_string(c.io_poll_interval.count()) + "us flush_batch=" + std::to_string(c.flush_batch) +
+             " inbound_batch=" + std::to_string(c.inbound_batch) +
+             " ring_capacity=" + std::to_string(c.ring_capacity) +
+             " max_batch=" + std::to_string(c.max_batch) + " wake_barrier=seq_cst fence");
 }
 
 }  // namespace

@@ -31,11 +31,9 @@ struct asleep_round_trips {
 asleep_round_trips submit_to_round_trips_target_asleep(engine& e, std::uint64_t round_trips,
                                                        std::chrono::microseconds gap);
 
-/// A gap comfortably longer than the engine's idle_spin: 3 x idle_spin + 30 us (150 us by default).
-/// The reactor's announce_sleep() issues a membarrier, which on this VM takes ~47 us while the
-/// other reactor is running (an IPI to a running vCPU), so the target needs that long again after
-/// idle_spin before it really blocks. Much longer gaps (>= 300 us here) let the hypervisor halt the
-/// vCPU, and the wake-up then costs ~100 us more: see bench/README.md.
+/// A gap comfortably longer than the engine's idle_spin: 3 x idle_spin + 30 us (150 us by default),
+/// so the target has surely gone to sleep. Much longer gaps (>= 300 us here) let the hypervisor
+/// halt the vCPU, and the wake-up then costs ~100 us more: see bench/README.md.
 std::chrono::microseconds sleep_inducing_gap(const engine& e);
 
 }  // namespace shardmq::bench

@@ -21,7 +21,6 @@ engine::engine(engine_config config)
       placement_(topology_.choose(config_.cores)) {
   if (config_.ring_capacity < 1) throw std::invalid_argument("shardmq: ring_capacity must be at least 1");
   if (core_count() > detail::outside_origin) throw std::invalid_argument("shardmq: too many cores");
-  detail::init_wake_barrier();
   const unsigned n = core_count();
   rings_.reserve(2u * n * n);
   for (std::size_t i = 0; i < 2u * n * n; ++i) {
@@ -103,16 +102,9 @@ void engine::warn_unpinned(unsigned core, const std::string& reason) {
                               "); running unpinned, stats report pinned=false");
 }
 
-reactor* engine::current_reactor() const noexcept {
-  reactor* r = reactor::current();
-  return r != nullptr && &r->owner() == this ? r : nullptr;
-}
-
-void engine::check_core(unsigned core) const {
-  if (core >= core_count()) {
-    throw std::out_of_range("shardmq: core " + std::to_string(core) + " does not exist (the engine has " +
-                            std::to_string(core_count()) + " cores)");
-  }
+void engine::throw_no_such_core(unsigned core) const {
+  throw std::out_of_range("shardmq: core " + std::to_string(core) + " does not exist (the engine has " +
+                          std::to_string(core_count()) + " cores)");
 }
 
 int engine::core_of_context(asio::execution_context* context) const noexcept {

@@ -13,35 +13,17 @@
 namespace shardmq {
 namespace {
 
-thread_local reactor* current_reactor = nullptr;
-
 std::uint64_t to_ns(std::chrono::steady_clock::duration d) noexcept {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
 }
 
 }  // namespace
 
-namespace detail {
-asio::execution_context* current_reactor_context() noexcept {
-  return current_reactor ? &current_reactor->io_context() : nullptr;
+void detail::throw_not_on_reactor() {
+  throw std::logic_error(
+      "shardmq: not on a reactor thread (use engine::submit_to or engine::submit_from_outside "
+      "from other threads)");
 }
-work_item_pool* current_item_pool() noexcept {
-  return current_reactor ? &current_reactor->item_pool() : nullptr;
-}
-}  // namespace detail
-
-reactor* reactor::current() noexcept { return current_reactor; }
-
-reactor& this_reactor() {
-  if (current_reactor == nullptr) {
-    throw std::logic_error(
-        "shardmq: not on a reactor thread (use engine::submit_to or engine::submit_from_outside "
-        "from other threads)");
-  }
-  return *current_reactor;
-}
-unsigned this_core() { return this_reactor().core(); }
-unsigned core_count() { return this_reactor().core_count(); }
 
 reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot)
     : engine_(owner),
@@ -75,7 +57,7 @@ reactor::~reactor() = default;
 // --- thread body ------------------------------------------------------------------------------
 
 void reactor::run() noexcept {
-  current_reactor = this;
+  detail::this_thread_reactor = this;
   try {
     start_up();
     loop();
@@ -89,7 +71,7 @@ void reactor::run() noexcept {
     }
   }
   shut_down();
-  current_reactor = nullptr;
+  detail::this_thread_reactor = nullptr;
 }
 
 void reactor::start_up() {
@@ -182,6 +164,18 @@ std::size_t reactor::run_handlers(clock::time_point now) {
   return ran;
 }
 
+namespace {
+// Items arrive from another core's cache: start their transfers a few items ahead so that the
+// misses overlap instead of being paid one after another.
+constexpr std::size_t prefetch_distance = 4;
+void prefetch_ahead(detail::work_item* const* items, std::size_t i, std::size_t count) noexcept {
+  if (i + prefetch_distance < count) __builtin_prefetch(items[i + prefetch_distance], 1);
+}
+void prefetch_first(detail::work_item* const* items, std::size_t count) noexcept {
+  for (std::size_t i = 0; i < count && i < prefetch_distance; ++i) __builtin_prefetch(items[i], 1);
+}
+}  // namespace
+
 std::size_t reactor::drain_inbound() {
   std::size_t work = 0;
   detail::work_item** buffer = pop_buffer_.data();
@@ -189,13 +183,17 @@ std::size_t reactor::drain_inbound() {
     if (peer == core_) continue;
     const std::size_t requests = inbound_requests_[peer]->pop(buffer, inbound_batch_);
     detail::outbound_lane& replies = reply_lanes_[peer];
+    prefetch_first(buffer, requests);
     for (std::size_t i = 0; i < requests; ++i) {
+      prefetch_ahead(buffer, i, requests);
       buffer[i]->run();
       replies.append(buffer[i]);
-      if (replies.size() >= flush_batch_) flush_lane(replies, peer);
+      if (replies.size() >= flush_batch_ && !replies.blocked()) flush_lane(replies, peer);
     }
     const std::size_t completions = inbound_replies_[peer]->pop(buffer, inbound_batch_);
+    prefetch_first(buffer, completions);
     for (std::size_t i = 0; i < completions; ++i) {
+      prefetch_ahead(buffer, i, completions);
       --outstanding_;
       complete(buffer[i]);
     }
@@ -249,7 +247,7 @@ void reactor::submit(unsigned target, detail::work_item* item) {
   } else {
     detail::outbound_lane& lane = request_lanes_[target];
     lane.append(item);
-    if (lane.size() >= flush_batch_) {
+    if (lane.size() >= flush_batch_ && !lane.blocked()) {
       flush_lane(lane, target);
       wake_flushed_targets();
     }
@@ -257,10 +255,15 @@ void reactor::submit(unsigned target, detail::work_item* item) {
 }
 
 void reactor::flush_outbound() {
+  bool left_behind = false;
   for (unsigned peer = 0; peer < core_count_; ++peer) {
     if (!request_lanes_[peer].empty()) flush_lane(request_lanes_[peer], peer);
     if (!reply_lanes_[peer].empty()) flush_lane(reply_lanes_[peer], peer);
+    left_behind = left_behind || !request_lanes_[peer].empty() || !reply_lanes_[peer].empty();
   }
+  // Nobody signals a producer when a full ring drains, so a reactor with overflow must keep
+  // turning (it retries every turn) rather than sleep.
+  overflow_pending_ = left_behind;
   if (!flushed_targets_.empty()) wake_flushed_targets();
 }
 
@@ -329,8 +332,9 @@ bool reactor::has_pending_input() const noexcept {
     if (inbound_requests_[peer]->read_available() != 0 || inbound_replies_[peer]->read_available() != 0)
       return true;
   }
-  return !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() || !ready_.empty() ||
-         (!stopping_ && engine_.stop_requested()) || (quiescent_ && engine_.all_quiescent());
+  return overflow_pending_ || !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() ||
+         !ready_.empty() || (!stopping_ && engine_.stop_requested()) ||
+         (quiescent_ && engine_.all_quiescent());
 }
 
 void reactor::sleep() {
@@ -347,7 +351,10 @@ void reactor::sleep() {
     log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
   }
   doorbell_.wake.cancel_sleep();
-  handlers_pending_ = true;
+  // Woken by I/O: more handlers may be ready. Woken by the doorbell: the rings have the work,
+  // and an empty epoll poll would cost a syscall before we reach them.
+  handlers_pending_ = !doorbell_rang_;
+  doorbell_rang_ = false;
 }
 
 void reactor::arm_doorbell() {

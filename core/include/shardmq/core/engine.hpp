@@ -104,8 +104,14 @@ class engine {
   void core_quiescent() noexcept;
   void warn_unpinned(unsigned core, const std::string& reason);
 
-  reactor* current_reactor() const noexcept;
-  void check_core(unsigned core) const;
+  reactor* current_reactor() const noexcept {
+    reactor* self = reactor::current();
+    return self != nullptr && &self->owner() == this ? self : nullptr;
+  }
+  void check_core(unsigned core) const {
+    if (core >= core_count()) throw_no_such_core(core);
+  }
+  [[noreturn]] void throw_no_such_core(unsigned core) const;
   /// Throws if a handler bound to one reactor's executor would be completed on another core.
   template <class Handler>
   void check_completion_core(const Handler& handler, int completing_core) const;

@@ -19,9 +19,14 @@
 namespace shardmq {
 
 class engine;
+class reactor;
 namespace detail {
 struct core_doorbell;
-}
+/// The reactor of the calling thread; inline so that submit_to and completions reach it in one
+/// TLS load instead of a call.
+inline thread_local reactor* this_thread_reactor = nullptr;
+[[noreturn]] void throw_not_on_reactor();
+}  // namespace detail
 
 /// One core's event loop: an io_context driven by one pinned thread, the rings to and from every
 /// other core, and its own counters. Obtain it with reactor::current() on a reactor thread.
@@ -32,7 +37,7 @@ class reactor {
   ~reactor();
 
   /// The reactor running on the calling thread, or null on any other thread.
-  static reactor* current() noexcept;
+  static reactor* current() noexcept { return detail::this_thread_reactor; }
 
   unsigned core() const noexcept { return core_; }
   unsigned core_count() const noexcept { return core_count_; }
@@ -112,17 +117,22 @@ class reactor {
   bool quiescent_ = false;
   bool idle_ = false;
   bool handlers_pending_ = true;  // the last poll ran handlers: poll again next turn
+  bool doorbell_rang_ = false;
+  bool overflow_pending_ = false;  // a lane kept items its full ring refused
   clock::time_point last_io_poll_{};
   clock::time_point idle_since_{};
   clock::time_point period_start_{};
   reactor_stats stats_;
 };
 
-/// The core the calling reactor runs on. Throws std::logic_error on a thread that is not a reactor.
-unsigned this_core();
-/// Number of reactors of the calling reactor's engine. Throws std::logic_error off a reactor.
-unsigned core_count();
 /// The calling reactor. Throws std::logic_error on a thread that is not a reactor.
-reactor& this_reactor();
+inline reactor& this_reactor() {
+  if (detail::this_thread_reactor == nullptr) detail::throw_not_on_reactor();
+  return *detail::this_thread_reactor;
+}
+/// The core the calling reactor runs on. Throws std::logic_error on a thread that is not a reactor.
+inline unsigned this_core() { return this_reactor().core(); }
+/// Number of reactors of the calling reactor's engine. Throws std::logic_error off a reactor.
+inline unsigned core_count() { return this_reactor().core_count(); }
 
 }  // namespace shardmq

@@ -25,6 +25,9 @@ class outbound_lane {
   void append(work_item* item) noexcept { pending_.push_back(item); }
   std::size_t size() const noexcept { return pending_.size(); }
   bool empty() const noexcept { return pending_.empty(); }
+  /// The last flush found the ring full: a flush before the consumer's next turn would fail
+  /// again, so batch-size flushes wait for the end of the turn.
+  bool blocked() const noexcept { return blocked_; }
 
   struct flush_result {
     std::size_t pushed = 0;
@@ -50,12 +53,14 @@ class outbound_lane {
       }
       pending_.drop_front(pushed, after_chunk);
     }
+    blocked_ = result.ring_full;
     return result;
   }
 
  private:
   item_list pending_;
   item_ring* ring_;
+  bool blocked_ = false;
 };
 
 }  // namespace shardmq::detail

@@ -4,6 +4,7 @@
 #include <shardmq/core/detail/completion.hpp>
 #include <shardmq/core/detail/work_item.hpp>
 #include <shardmq/core/detail/work_item_pool.hpp>
+#include <shardmq/core/reactor.hpp>
 
 #include <asio/execution_context.hpp>
 
@@ -16,11 +17,12 @@
 
 namespace shardmq::detail {
 
-/// The io_context of the calling reactor, or null on a thread that is not one. Defined by the
-/// reactor; used to decide whether a handler may be invoked in place.
-asio::execution_context* current_reactor_context() noexcept;
-/// The calling reactor's pool, or null on a thread that is not a reactor.
-work_item_pool* current_item_pool() noexcept;
+/// The io_context of the calling reactor, or null on a thread that is not one: where a handler
+/// may be invoked in place.
+inline asio::execution_context* current_reactor_context() noexcept {
+  reactor* self = reactor::current();
+  return self ? &self->io_context() : nullptr;
+}
 
 template <class Fn, class Handler>
 class submit_item final : public work_item {
@@ -85,7 +87,7 @@ class submit_item final : public work_item {
     if (size_class == work_item_pool::heap_class) {
       ::operator delete(memory);
     } else {
-      current_item_pool()->deallocate(memory, size_class);
+      reactor::current()->item_pool().deallocate(memory, size_class);
     }
   }
 
