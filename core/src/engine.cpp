@@ -132,6 +132,9 @@ std::vector<reactor_stats> engine::collect_stats() {
     throw std::logic_error(
         "shardmq: engine::collect_stats blocks; on a reactor, submit_to each core instead");
   }
+  // Serialised with start/wait: reactors never take this mutex, so the replies always arrive
+  // (or abort at once if a reactor has already left), and last_stats_ is not being rewritten.
+  std::lock_guard lock(lifecycle_mutex_);
   if (!running()) return last_stats_;
   std::vector<std::future<reactor_stats>> replies;
   for (unsigned core = 0; core < core_count(); ++core) {

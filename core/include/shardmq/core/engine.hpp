@@ -117,6 +117,9 @@ class engine {
   void check_completion_core(const Handler& handler, int completing_core) const;
   int core_of_context(asio::execution_context* context) const noexcept;
   void push_outside(unsigned core, detail::work_item* item);
+  /// The outside path: a heap item on `core`'s multi-producer queue, completed on `core`.
+  template <class Handler, class Function>
+  void queue_outside(unsigned core, Handler handler, Function&& function);
 
   engine_config config_;
   topology topology_;
@@ -151,19 +154,23 @@ void engine::check_completion_core(const Handler& handler, int completing_core) 
   }
 }
 
+template <class Handler, class Function>
+void engine::queue_outside(unsigned core, Handler handler, Function&& function) {
+  using item_type = detail::submit_item<std::decay_t<Function>, Handler>;
+  check_completion_core(handler, static_cast<int>(core));
+  push_outside(core, item_type::create(nullptr, std::forward<Function>(function), std::move(handler)));
+}
+
 template <class Fn, class CompletionToken>
 auto engine::submit_to(unsigned core, Fn&& fn, CompletionToken&& token) {
   using result_type = std::invoke_result_t<std::decay_t<Fn>&>;
   return asio::async_initiate<CompletionToken, detail::submit_signature_t<result_type>>(
       [this, core](auto handler, auto&& function) {
-        using handler_type = decltype(handler);
-        using item_type = detail::submit_item<std::decay_t<decltype(function)>, handler_type>;
+        using item_type = detail::submit_item<std::decay_t<decltype(function)>, decltype(handler)>;
         check_core(core);
         reactor* self = current_reactor();
         if (self == nullptr) {
-          check_completion_core(handler, static_cast<int>(core));
-          push_outside(core, item_type::create(nullptr, std::forward<decltype(function)>(function),
-                                               std::move(handler)));
+          queue_outside(core, std::move(handler), std::forward<decltype(function)>(function));
           return;
         }
         check_completion_core(handler, static_cast<int>(self->core()));
@@ -178,12 +185,8 @@ auto engine::submit_from_outside(unsigned core, Fn&& fn, CompletionToken&& token
   using result_type = std::invoke_result_t<std::decay_t<Fn>&>;
   return asio::async_initiate<CompletionToken, detail::submit_signature_t<result_type>>(
       [this, core](auto handler, auto&& function) {
-        using handler_type = decltype(handler);
-        using item_type = detail::submit_item<std::decay_t<decltype(function)>, handler_type>;
         check_core(core);
-        check_completion_core(handler, static_cast<int>(core));
-        push_outside(
-            core, item_type::create(nullptr, std::forward<decltype(function)>(function), std::move(handler)));
+        queue_outside(core, std::move(handler), std::forward<decltype(function)>(function));
       },
       token, std::forward<Fn>(fn));
 }
