@@ -27,12 +27,10 @@ measurement asio_post_stream(const pinned_pair& threads, std::uint64_t messages,
   auto keep_running = asio::make_work_guard(receiver_io);
   stream_progress progress;
   std::uint64_t sum = 0;  // receiver only
-  start_gate gate;
   bench_clock::time_point start;
   bench_clock::time_point end;
   threads.run(
       [&] {
-        gate.arrive_and_wait();
         start = bench_clock::now();
         std::uint64_t consumed = 0;
         for (std::uint64_t i = 0; i < messages; ++i) {
@@ -49,10 +47,7 @@ measurement asio_post_stream(const pinned_pair& threads, std::uint64_t messages,
           });
         }
       },
-      [&] {
-        gate.arrive_and_wait();
-        receiver_io.run();
-      });
+      [&] { receiver_io.run(); });
   return {seconds_between(start, end), messages};
 }
 
@@ -62,7 +57,6 @@ measurement asio_post_ping_pong(const pinned_pair& threads, std::uint64_t round_
   auto keep_sender = asio::make_work_guard(sender_io);
   auto keep_receiver = asio::make_work_guard(receiver_io);
   std::uint64_t completed = 0;  // sender only
-  start_gate gate;
   bench_clock::time_point start;
   bench_clock::time_point end;
 
@@ -87,15 +81,11 @@ measurement asio_post_ping_pong(const pinned_pair& threads, std::uint64_t round_
 
   threads.run(
       [&] {
-        gate.arrive_and_wait();
         start = bench_clock::now();
         hops.ping();
         sender_io.run();
       },
-      [&] {
-        gate.arrive_and_wait();
-        receiver_io.run();
-      });
+      [&] { receiver_io.run(); });
   return {seconds_between(start, end), round_trips};
 }
 

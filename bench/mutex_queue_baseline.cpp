@@ -50,17 +50,14 @@ measurement mutex_queue_stream(const pinned_pair& threads, std::uint64_t message
                                const stream_bounds& bounds) {
   const std::vector<stream_message> table = make_messages(bounds.capacity);
   bounded_mutex_queue queue(bounds.capacity);
-  start_gate gate;
   bench_clock::time_point start;
   bench_clock::time_point end;
   threads.run(
       [&] {
-        gate.arrive_and_wait();
         start = bench_clock::now();
         for (std::uint64_t i = 0; i < messages; ++i) queue.push(&table[i % table.size()]);
       },
       [&] {
-        gate.arrive_and_wait();
         std::uint64_t sum = 0;
         while (sum < messages) sum += queue.pop()->payload;
         end = bench_clock::now();

@@ -26,7 +26,8 @@ class start_gate {
   std::atomic<int> arrived_{0};
 };
 
-/// Runs a "sender" and a "receiver" function concurrently, each on its own pinned thread.
+/// Runs a "sender" and a "receiver" function concurrently, each on its own pinned thread, both
+/// released together by a start gate once pinned.
 class pinned_pair {
  public:
   pinned_pair(const topology& machine, cpu_slot sender, cpu_slot receiver)
@@ -38,12 +39,15 @@ class pinned_pair {
   /// Returns once both functions have returned.
   template <class SenderFn, class ReceiverFn>
   void run(SenderFn&& sender_fn, ReceiverFn&& receiver_fn) const {
+    start_gate gate;
     std::thread receiver([&] {
       pin(receiver_);
+      gate.arrive_and_wait();
       receiver_fn();
     });
     std::thread sender([&] {
       pin(sender_);
+      gate.arrive_and_wait();
       sender_fn();
     });
     sender.join();

@@ -18,13 +18,11 @@ using pointer_ring = boost::lockfree::spsc_queue<const stream_message*>;
 measurement spsc_stream(const pinned_pair& threads, std::uint64_t messages, const stream_bounds& bounds) {
   const std::vector<stream_message> table = make_messages(bounds.capacity);
   pointer_ring ring(bounds.capacity);
-  start_gate gate;
   bench_clock::time_point start;
   bench_clock::time_point end;
   threads.run(
       [&] {
         std::vector<const stream_message*> batch(bounds.push_batch);
-        gate.arrive_and_wait();
         start = bench_clock::now();
         for (std::uint64_t sent = 0; sent < messages;) {
           const std::size_t count = std::min<std::uint64_t>(batch.size(), messages - sent);
@@ -36,7 +34,6 @@ measurement spsc_stream(const pinned_pair& threads, std::uint64_t messages, cons
       },
       [&] {
         std::vector<const stream_message*> batch(bounds.pop_batch);
-        gate.arrive_and_wait();
         std::uint64_t sum = 0;
         while (sum < messages) {
           const std::size_t count = ring.pop(batch.data(), batch.size());
@@ -51,12 +48,10 @@ measurement spsc_ping_pong(const pinned_pair& threads, std::uint64_t round_trips
   const stream_message message;
   pointer_ring requests(16);
   pointer_ring replies(16);
-  start_gate gate;
   bench_clock::time_point start;
   bench_clock::time_point end;
   threads.run(
       [&] {
-        gate.arrive_and_wait();
         start = bench_clock::now();
         const stream_message* reply = nullptr;
         for (std::uint64_t i = 0; i < round_trips; ++i) {
@@ -67,7 +62,6 @@ measurement spsc_ping_pong(const pinned_pair& threads, std::uint64_t round_trips
         end = bench_clock::now();
       },
       [&] {
-        gate.arrive_and_wait();
         const stream_message* request = nullptr;
         for (std::uint64_t i = 0; i < round_trips; ++i) {
           while (!requests.pop(request)) {
