@@ -1,0 +1,16 @@
+# Every public header of a module must compile on its own (Seastar's header check): one generated
+# translation unit per header, built as an object library.
+function(shardmq_header_check target include_dir)
+  file(GLOB_RECURSE headers CONFIGURE_DEPENDS ${include_dir}/*.hpp)
+  set(sources)
+  foreach(header ${headers})
+    file(RELATIVE_PATH rel ${include_dir} ${header})
+    string(MAKE_C_IDENTIFIER ${rel} stem)
+    set(src ${CMAKE_CURRENT_BINARY_DIR}/header_check/${stem}.cpp)
+    file(GENERATE OUTPUT ${src} CONTENT "#include <${rel}>\n")
+    list(APPEND sources ${src})
+  endforeach()
+  add_library(${target}_header_check OBJECT ${sources})
+  target_link_libraries(${target}_header_check PRIVATE ${target})
+  shardmq_target_warnings(${target}_header_check)
+endfunction()
