@@ -25,7 +25,7 @@ void detail::throw_not_on_reactor() {
       "from other threads)");
 }
 
-reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot)
+reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool)
     : engine_(owner),
       core_(core),
       core_count_(owner.core_count()),
@@ -36,6 +36,7 @@ reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot)
       flush_batch_(std::max(1u, owner.config().flush_batch)),
       idle_spin_(owner.config().idle_spin),
       io_poll_interval_(owner.config().io_poll_interval),
+      pool_(pool),
       io_(std::in_place, ASIO_CONCURRENCY_HINT_UNSAFE),
       pop_buffer_(inbound_batch_) {
   request_lanes_.reserve(core_count_);
@@ -58,6 +59,7 @@ reactor::~reactor() = default;
 
 void reactor::run() noexcept {
   detail::this_thread_reactor = this;
+  pool_.bind_to_this_thread();
   try {
     start_up();
     loop();
@@ -71,6 +73,7 @@ void reactor::run() noexcept {
     }
   }
   shut_down();
+  alloc::core_pool::unbind_this_thread();
   detail::this_thread_reactor = nullptr;
 }
 
@@ -138,6 +141,7 @@ std::size_t reactor::run_turn(clock::time_point now) {
   work += drain_inbound();
   work += drain_outside();
   work += run_local();
+  work += drain_remote_frees();
   flush_outbound();
   return work;
 }
@@ -238,6 +242,11 @@ std::size_t reactor::run_local() {
   return work;
 }
 
+std::size_t reactor::drain_remote_frees() {
+  // Blocks of this core freed on other cores (user objects; work items always come home).
+  return pool_.has_remote_frees() ? pool_.drain_remote_frees() : 0;
+}
+
 void reactor::submit(unsigned target, detail::work_item* item) {
   item->origin = static_cast<std::uint16_t>(core_);
   ++outstanding_;
@@ -322,6 +331,13 @@ void reactor::account_turn(std::size_t work, clock::time_point now) {
 
 reactor_stats reactor::snapshot_stats() const {
   reactor_stats copy = stats_;
+  const alloc::core_pool_stats& pool = pool_.stats();
+  copy.pool_bytes_mapped = pool.bytes_mapped;
+  copy.pool_fallbacks = pool.fallbacks;
+  for (const alloc::class_stats& c : pool.classes) {
+    copy.pool_live_objects += c.live();
+    copy.pool_remote_frees += c.remote_frees;
+  }
   (idle_ ? copy.idle_ns : copy.busy_ns) += to_ns(clock::now() - period_start_);
   return copy;
 }

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <shardmq/alloc/core_pool.hpp>
 #include <shardmq/core/detail/inline_slot.hpp>
 #include <shardmq/core/detail/outbound_lane.hpp>
 #include <shardmq/core/detail/work_item.hpp>
-#include <shardmq/core/detail/work_item_pool.hpp>
 #include <shardmq/core/reactor_stats.hpp>
 #include <shardmq/core/topology.hpp>
 
@@ -52,13 +52,15 @@ class reactor {
 
   /// Internal entry of submit_to: queues an item created on this core for `target`.
   void submit(unsigned target, detail::work_item* item);
-  detail::work_item_pool& item_pool() noexcept { return pool_; }
+  /// This core's allocator (bound to the reactor thread): work items, and anything the user
+  /// puts in a pool_allocator container on this core.
+  alloc::core_pool& item_pool() noexcept { return pool_; }
 
  private:
   friend class engine;
   using clock = std::chrono::steady_clock;
 
-  reactor(engine& owner, unsigned core, const cpu_slot& slot);
+  reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool);
 
   void run() noexcept;  // the thread body
   void start_up();
@@ -71,6 +73,7 @@ class reactor {
   std::size_t drain_inbound();
   std::size_t drain_outside();
   std::size_t run_local();
+  std::size_t drain_remote_frees();
   void flush_outbound();
   void flush_lane(detail::outbound_lane& lane, unsigned target);
   void wake_flushed_targets();
@@ -95,8 +98,8 @@ class reactor {
   const clock::duration idle_spin_;
   const clock::duration io_poll_interval_;
 
-  // Declared before io_ so that it outlives handlers destroyed with the io_context.
-  detail::work_item_pool pool_;
+  // Owned by the engine: it outlives the reactor and the handlers destroyed with the io_context.
+  alloc::core_pool& pool_;
   std::optional<asio::io_context> io_;
   std::optional<asio::posix::stream_descriptor> doorbell_wait_;
   std::optional<asio::signal_set> signals_;

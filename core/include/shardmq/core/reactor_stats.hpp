@@ -30,6 +30,11 @@ struct reactor_stats {
   std::uint64_t sleeps = 0;
   std::uint64_t wakeups_sent = 0;
   std::uint64_t wakeups_received = 0;
+  // This core's core_pool (per-class counters: reactor::item_pool().stats()).
+  std::uint64_t pool_bytes_mapped = 0;
+  std::uint64_t pool_live_objects = 0;
+  std::uint64_t pool_remote_frees = 0;  ///< blocks freed on other cores, drained here
+  std::uint64_t pool_fallbacks = 0;     ///< sizes above the largest class
   std::uint64_t busy_ns = 0;
   std::uint64_t idle_ns = 0;  ///< spinning with nothing to do, plus sleeping
   std::array<std::uint64_t, histogram_buckets> batch_histogram{};

@@ -30,7 +30,6 @@ struct work_item {
   work_item* next = nullptr;
   std::exception_ptr error;  // set by the function, or by shutdown (operation_aborted)
   std::uint16_t origin = outside_origin;
-  std::uint8_t size_class = 0;
 };
 
 /// Intrusive singly linked FIFO of work items; never allocates.
