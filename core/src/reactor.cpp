@@ -2,8 +2,6 @@
 #include <shardmq/core/log.hpp>
 #include <shardmq/core/reactor.hpp>
 
-#include <asio/bind_allocator.hpp>
-
 #include <pthread.h>
 
 #include <algorithm>
@@ -375,13 +373,12 @@ void reactor::sleep() {
 
 void reactor::arm_doorbell() {
   doorbell_wait_->async_wait(asio::posix::stream_descriptor::wait_read,
-                             asio::bind_allocator(detail::inline_slot_allocator<void, 256>(doorbell_slot_),
-                                                  [this](const std::error_code& error) {
-                                                    if (error) return;  // operation_aborted at shutdown
-                                                    doorbell_.wake.consume();
-                                                    ++stats_.wakeups_received;
-                                                    arm_doorbell();
-                                                  }));
+                             alloc::bind_slot(doorbell_slot_, [this](const std::error_code& error) {
+                               if (error) return;  // operation_aborted at shutdown
+                               doorbell_.wake.consume();
+                               ++stats_.wakeups_received;
+                               arm_doorbell();
+                             }));
 }
 
 /// Returns true when this reactor may exit: stop was requested, everything it started has

@@ -1,64 +1,14 @@
-// Zero heap allocations per submit_to in steady state, counted by replacing malloc and
-// operator new in this test binary.
+// Zero heap allocations per submit_to in steady state, counted by tests/support/heap_counter
+// (malloc and operator new replaced in this binary).
 
 #include "engine_fixture.hpp"
 
 #include <asio/detached.hpp>
 
+#include "heap_counter.hpp"
+
 #include <atomic>
 #include <cstdlib>
-#include <new>
-
-extern "C" void* __libc_malloc(std::size_t);
-extern "C" void* __libc_calloc(std::size_t, std::size_t);
-extern "C" void* __libc_realloc(void*, std::size_t);
-extern "C" void* __libc_memalign(std::size_t, std::size_t);
-extern "C" void __libc_free(void*);
-
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::uint64_t> allocations{0};
-void note() noexcept {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-}
-}  // namespace
-
-extern "C" {
-void* malloc(std::size_t size) {
-  note();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t n, std::size_t size) {
-  note();
-  return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t size) {
-  note();
-  return __libc_realloc(p, size);
-}
-void free(void* p) { __libc_free(p); }
-}
-
-void* operator new(std::size_t size) {
-  note();
-  if (void* p = __libc_malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void* operator new(std::size_t size, std::align_val_t align) {
-  note();
-  if (void* p = __libc_memalign(static_cast<std::size_t>(align), size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t align) { return operator new(size, align); }
-void operator delete(void* p) noexcept { __libc_free(p); }
-void operator delete[](void* p) noexcept { __libc_free(p); }
-void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { __libc_free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { __libc_free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { __libc_free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { __libc_free(p); }
 
 namespace shardmq {
 namespace {
@@ -116,14 +66,9 @@ TEST_P(submit_allocation_test, submit_to_allocates_nothing_in_steady_state) {
   // Counting starts half-way through the second run (from a completion on core 0) and stops
   // when the last core finishes, so only steady-state submits are in the window.
   run_stream(
-      e, 200'000,
+      e, 200'000, [&] { shardmq::testing::start_counting_allocations(); },
       [&] {
-        allocations.store(0);
-        counting.store(true);
-      },
-      [&] {
-        counting.store(false);
-        at_warm.store(allocations.load());
+        at_warm.store(shardmq::testing::stop_counting_allocations());
         done.set_value();
       });
   auto future = done.get_future();
@@ -137,14 +82,17 @@ TEST_P(submit_allocation_test, submit_to_allocates_nothing_in_steady_state) {
 }
 
 TEST(submit_allocation_counter, counts_allocations_so_that_the_other_test_can_fail) {
-  counting.store(true);
-  allocations.store(0);
+  shardmq::testing::start_counting_allocations();
   auto* p = new int(3);
   void* q = std::malloc(10);
-  counting.store(false);
+  void* r = std::aligned_alloc(64, 64);
+  // Let the pointers escape, or the compiler may elide the new/delete and malloc/free pairs.
+  asm volatile("" : : "r"(p), "r"(q), "r"(r) : "memory");
+  const std::uint64_t counted = shardmq::testing::stop_counting_allocations();
   delete p;
   std::free(q);
-  EXPECT_EQ(allocations.load(), 2u);
+  std::free(r);
+  EXPECT_EQ(counted, 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(cores, submit_allocation_test, ::testing::Values(1u, 2u),

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <shardmq/alloc/core_pool.hpp>
-#include <shardmq/core/detail/inline_slot.hpp>
+#include <shardmq/alloc/handler_slot.hpp>
 #include <shardmq/core/detail/outbound_lane.hpp>
 #include <shardmq/core/detail/work_item.hpp>
 #include <shardmq/core/reactor_stats.hpp>
@@ -103,7 +103,7 @@ class reactor {
   std::optional<asio::io_context> io_;
   std::optional<asio::posix::stream_descriptor> doorbell_wait_;
   std::optional<asio::signal_set> signals_;
-  detail::inline_slot<256> doorbell_slot_;
+  alloc::handler_slot<> doorbell_slot_;  // the doorbell wait is re-armed for ever: no allocation
 
   std::vector<detail::outbound_lane> request_lanes_;  // by target core
   std::vector<detail::outbound_lane> reply_lanes_;    // by origin core
