@@ -4,6 +4,8 @@
 
 #include <shardmq/alloc/handler_slot.hpp>
 
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 
@@ -12,6 +14,19 @@
 #include <cstring>
 
 namespace shardmq::alloc::testing {
+
+/// Two connected TCP sockets on 127.0.0.1 (an ephemeral port), both on `io`.
+struct loopback_tcp_pair {
+  explicit loopback_tcp_pair(asio::io_context& io) : client(io), server(io) {
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    client.connect(acceptor.local_endpoint());
+    acceptor.accept(server);
+    client.set_option(asio::ip::tcp::no_delay(true));
+    server.set_option(asio::ip::tcp::no_delay(true));
+  }
+  asio::ip::tcp::socket client;
+  asio::ip::tcp::socket server;
+};
 
 /// Round trips of `message_size` bytes: the client writes, the server reads and writes back,
 /// the client reads and checks. Each socket keeps one read slot and one write slot.

@@ -18,12 +18,9 @@ namespace {
 
 TEST(handler_slot_allocation, a_tcp_read_write_round_allocates_nothing_in_steady_state) {
   asio::io_context io(1);
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::ip::tcp::socket client(io), server(io);
-  client.connect(acceptor.local_endpoint());
-  acceptor.accept(server);
-  client.set_option(asio::ip::tcp::no_delay(true));
-  server.set_option(asio::ip::tcp::no_delay(true));
+  testing::loopback_tcp_pair tcp(io);
+  auto& client = tcp.client;
+  auto& server = tcp.server;
   {
     testing::echo_rounds<asio::ip::tcp::socket> warm{client, server, 1'000};
     warm.start();
@@ -44,10 +41,9 @@ TEST(handler_slot_allocation, a_tcp_read_write_round_allocates_nothing_in_steady
 TEST(handler_slot_allocation, the_counter_sees_an_unslotted_round_allocate) {
   // Without slots Asio allocates each operation: proves the counter above can fail.
   asio::io_context io(1);
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::ip::tcp::socket client(io), server(io);
-  client.connect(acceptor.local_endpoint());
-  acceptor.accept(server);
+  testing::loopback_tcp_pair tcp(io);
+  auto& client = tcp.client;
+  auto& server = tcp.server;
   std::array<char, 8> out{}, in{};
   shardmq::testing::start_counting_allocations();
   for (int i = 0; i < 100; ++i) {

@@ -33,10 +33,9 @@ TEST(handler_slot, a_handler_too_big_for_its_slot_is_served_by_the_core_pool) {
   pool.bind_to_this_thread();
   {
     asio::io_context io(1);
-    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-    asio::ip::tcp::socket client(io), server(io);
-    client.connect(acceptor.local_endpoint());
-    acceptor.accept(server);
+    testing::loopback_tcp_pair tcp(io);
+    auto& client = tcp.client;
+    auto& server = tcp.server;
     handler_slot<64> small_slot;
     std::array<char, 16> out{"0123456789abcde"}, in{};
     int completed = 0;

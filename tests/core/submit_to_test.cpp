@@ -246,8 +246,6 @@ TEST_P(submit_to_test, bad_arguments_are_clear_errors) {
   EXPECT_THROW(this_core(), std::logic_error);
   EXPECT_THROW(run_on(*engine_, 0,
                       [] {
-                        engine* none = nullptr;
-                        (void)none;
                         submit_to(
                             99, [] {}, [](std::exception_ptr) {});
                       }),

@@ -37,7 +37,8 @@ class submit_item final : public work_item {
 
   /// Allocates from `pool` (the origin core's) or, with no pool, from the heap. Rounded up to
   /// whole cache lines: an item travels to another core and back, and an item sharing a line with
-  /// its neighbour drags the neighbour along (measured: half the cross-core throughput).
+  /// its neighbour drags the neighbour along (measured with 16-byte-aligned blocks: 9.6 -> 19.3 M
+  /// msg/s in this VM's slow regime, 36 -> 41 M msg/s in its fast one).
   template <class F, class H>
   static submit_item* create(alloc::core_pool* pool, F&& fn, H&& handler) {
     constexpr std::size_t cache_line = 64;
@@ -74,7 +75,9 @@ class submit_item final : public work_item {
     result_holder result(std::move(self->result_));
     self->~submit_item();
     alloc::core_pool::deallocate(self);  // by address: pool block or heap
-    asio::execution_context* here = current_reactor_context();
+    // Only a handler with its own executor needs to know where it is being completed.
+    asio::execution_context* here = nullptr;
+    if constexpr (has_own_executor<Handler>) here = current_reactor_context();
     if constexpr (std::is_void_v<result_type>) {
       deliver(std::move(handler), here, std::move(error));
     } else {
