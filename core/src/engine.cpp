@@ -32,6 +32,7 @@ engine::engine(engine_config config)
   for (unsigned core = 0; core < n; ++core) doorbells_.push_back(std::make_unique<detail::core_doorbell>());
   contexts_ = std::make_unique<std::atomic<asio::execution_context*>[]>(n);
   for (unsigned core = 0; core < n; ++core) pools_.push_back(std::make_unique<alloc::core_pool>());
+  buffer_pools_.resize(n);
   last_stats_.resize(n);
   for (unsigned core = 0; core < n; ++core) {
     last_stats_[core].core = core;
@@ -56,7 +57,7 @@ void engine::start() {
   reactors_.clear();
   for (unsigned core = 0; core < core_count(); ++core) {
     doorbells_[core]->wake.consume();  // rings left over from the previous run
-    reactors_.emplace_back(new reactor(*this, core, placement_[core], *pools_[core]));
+    reactors_.emplace_back(new reactor(*this, core, placement_[core], *pools_[core], buffer_pools_[core]));
     contexts_[core].store(&reactors_.back()->io_context(), std::memory_order_release);
   }
   // Open the outside queues last: an item accepted there is certain to find a running reactor.

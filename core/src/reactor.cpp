@@ -23,7 +23,8 @@ void detail::throw_not_on_reactor() {
       "from other threads)");
 }
 
-reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool)
+reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool,
+                 std::unique_ptr<alloc::buffer_pool>& buffers)
     : engine_(owner),
       core_(core),
       core_count_(owner.core_count()),
@@ -35,6 +36,7 @@ reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core
       idle_spin_(owner.config().idle_spin),
       io_poll_interval_(owner.config().io_poll_interval),
       pool_(pool),
+      buffers_(buffers),
       io_(std::in_place, ASIO_CONCURRENCY_HINT_UNSAFE),
       pop_buffer_(inbound_batch_) {
   request_lanes_.reserve(core_count_);
@@ -72,6 +74,7 @@ void reactor::run() noexcept {
   }
   shut_down();
   alloc::core_pool::unbind_this_thread();
+  alloc::buffer_pool::unbind_this_thread();
   detail::this_thread_reactor = nullptr;
 }
 
@@ -83,6 +86,9 @@ void reactor::start_up() {
     stats_.pinned = engine_.machine().pin_this_thread(slot_, &reason);
     if (!stats_.pinned) engine_.warn_unpinned(core_, reason);
   }
+  // After pinning: the warm-up faults the buffers' pages in on this core's NUMA node.
+  if (!buffers_) buffers_ = std::make_unique<alloc::buffer_pool>(engine_.config().buffers);
+  buffers_->bind_to_this_thread();
   doorbell_wait_.emplace(*io_, doorbell_.wake.fd());
   arm_doorbell();
   if (engine_.config().stop_on_signals && core_ == 0) {
@@ -241,8 +247,11 @@ std::size_t reactor::run_local() {
 }
 
 std::size_t reactor::drain_remote_frees() {
-  // Blocks of this core freed on other cores (user objects; work items always come home).
-  return pool_.has_remote_frees() ? pool_.drain_remote_frees() : 0;
+  // Blocks of this core freed on other cores (user objects; work items always come home), and
+  // slices of this core's buffers released there.
+  std::size_t drained = pool_.has_remote_frees() ? pool_.drain_remote_frees() : 0;
+  if (buffers_->has_remote_releases()) drained += buffers_->drain_remote_releases();
+  return drained;
 }
 
 void reactor::submit(unsigned target, detail::work_item* item) {
@@ -335,6 +344,16 @@ reactor_stats reactor::snapshot_stats() const {
   for (const alloc::class_stats& c : pool.classes) {
     copy.pool_live_objects += c.live();
     copy.pool_remote_frees += c.remote_frees;
+  }
+  if (buffers_) {
+    const alloc::buffer_pool_stats& buffers = buffers_->stats();
+    copy.buffer_bytes_mapped = buffers.bytes_mapped + buffers.fallback_bytes_live;
+    copy.buffer_fallbacks = buffers.fallbacks;
+    copy.buffer_refused = buffers.refused;
+    for (const alloc::buffer_class_stats& c : buffers.classes) {
+      copy.buffers_in_use += c.in_use();
+      copy.buffer_remote_releases += c.remote_releases;
+    }
   }
   (idle_ ? copy.idle_ns : copy.busy_ns) += to_ns(clock::now() - period_start_);
   return copy;

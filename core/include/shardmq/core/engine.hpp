@@ -128,6 +128,7 @@ class engine {
   std::vector<std::unique_ptr<detail::core_doorbell>> doorbells_;
   // One allocator per core for the engine's whole life: blocks may outlive a run (restart).
   std::vector<std::unique_ptr<alloc::core_pool>> pools_;
+  std::vector<std::unique_ptr<alloc::buffer_pool>> buffer_pools_;  // made by each reactor on its thread
   std::vector<std::unique_ptr<reactor>> reactors_;
   // By core, set while running; read by any thread that submits with an executor-bound handler.
   std::unique_ptr<std::atomic<asio::execution_context*>[]> contexts_;

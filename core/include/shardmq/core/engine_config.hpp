@@ -1,5 +1,7 @@
 #pragma once
 
+#include <shardmq/alloc/buffer_pool.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -25,6 +27,9 @@ struct engine_config {
   /// An empty epoll poll costs about a microsecond (a syscall); while the last poll found no
   /// handler, the reactor polls the io_context at most this often and spends the rest on its rings.
   std::chrono::microseconds io_poll_interval{10};
+  /// Each core's I/O buffer pool (alloc::buffer_pool), created and warmed on the core's own
+  /// thread when the engine first starts, so its pages sit on that core's NUMA node.
+  alloc::buffer_pool_options buffers{};
   /// Stop the engine on SIGINT/SIGTERM (what a program wants; a library embedding us may not).
   bool stop_on_signals = false;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <shardmq/alloc/buffer_pool.hpp>
 #include <shardmq/alloc/core_pool.hpp>
 #include <shardmq/alloc/handler_slot.hpp>
 #include <shardmq/core/detail/outbound_lane.hpp>
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -55,12 +57,15 @@ class reactor {
   /// This core's allocator (bound to the reactor thread): work items, and anything the user
   /// puts in a pool_allocator container on this core.
   alloc::core_pool& item_pool() noexcept { return pool_; }
+  /// This core's I/O buffers (also alloc::buffer_pool::local() on the reactor thread).
+  alloc::buffer_pool& buffers() noexcept { return *buffers_; }
 
  private:
   friend class engine;
   using clock = std::chrono::steady_clock;
 
-  reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool);
+  reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core_pool& pool,
+          std::unique_ptr<alloc::buffer_pool>& buffers);
 
   void run() noexcept;  // the thread body
   void start_up();
@@ -100,6 +105,7 @@ class reactor {
 
   // Owned by the engine: it outlives the reactor and the handlers destroyed with the io_context.
   alloc::core_pool& pool_;
+  std::unique_ptr<alloc::buffer_pool>& buffers_;  // made by the first start, on this thread
   std::optional<asio::io_context> io_;
   std::optional<asio::posix::stream_descriptor> doorbell_wait_;
   std::optional<asio::signal_set> signals_;

@@ -35,6 +35,12 @@ struct reactor_stats {
   std::uint64_t pool_live_objects = 0;
   std::uint64_t pool_remote_frees = 0;  ///< blocks freed on other cores, drained here
   std::uint64_t pool_fallbacks = 0;     ///< sizes above the largest class
+  // This core's buffer_pool (per-class counters: reactor::buffers().stats()).
+  std::uint64_t buffer_bytes_mapped = 0;     ///< pooled chunks plus live oversized buffers
+  std::uint64_t buffers_in_use = 0;          ///< pooled buffers held by at least one slice
+  std::uint64_t buffer_remote_releases = 0;  ///< references dropped on other cores (net), drained here
+  std::uint64_t buffer_fallbacks = 0;        ///< buffers above 64 KiB, from the system allocator
+  std::uint64_t buffer_refused = 0;          ///< acquires refused (max_bytes or the OS)
   std::uint64_t busy_ns = 0;
   std::uint64_t idle_ns = 0;  ///< spinning with nothing to do, plus sleeping
   std::array<std::uint64_t, histogram_buckets> batch_histogram{};
