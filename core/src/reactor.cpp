@@ -125,6 +125,7 @@ void reactor::shut_down() {
     complete(item);
   }
   signals_.reset();
+  run_stop_hooks();
   if (doorbell_wait_) doorbell_wait_->release();  // the engine owns the eventfd
   doorbell_wait_.reset();
   // Handlers destroyed with the io_context may still submit: they are aborted locally.
@@ -136,6 +137,38 @@ void reactor::shut_down() {
     complete(item);
   }
   account_turn(1, clock::now());
+}
+
+void reactor::add_stop_hook(reactor_stop_hook& hook) noexcept {
+  if (hook.linked_) return;
+  hook.prev_ = nullptr;
+  hook.next_ = stop_hooks_;
+  if (stop_hooks_ != nullptr) stop_hooks_->prev_ = &hook;
+  stop_hooks_ = &hook;
+  hook.linked_ = true;
+}
+
+void reactor::remove_stop_hook(reactor_stop_hook& hook) noexcept {
+  if (!hook.linked_) return;
+  (hook.prev_ != nullptr ? hook.prev_->next_ : stop_hooks_) = hook.next_;
+  if (hook.next_ != nullptr) hook.next_->prev_ = hook.prev_;
+  hook.prev_ = hook.next_ = nullptr;
+  hook.linked_ = false;
+}
+
+void reactor::run_stop_hooks() {
+  // A hook may remove or destroy itself (and others): unlink each before running it.
+  while (stop_hooks_ != nullptr) {
+    reactor_stop_hook& hook = *stop_hooks_;
+    remove_stop_hook(hook);
+    hook.on_reactor_stop();
+  }
+  // The operations the hooks cancelled complete now, while their objects still exist; bounded, in
+  // case a handler keeps re-arming.
+  for (int round = 0; round < 1000; ++round) {
+    handlers_pending_ = true;  // poll now, whatever io_poll_interval says
+    if (run_handlers(clock::now()) == 0) break;
+  }
 }
 
 // --- one turn ---------------------------------------------------------------------------------

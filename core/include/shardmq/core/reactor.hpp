@@ -30,6 +30,27 @@ inline thread_local reactor* this_thread_reactor = nullptr;
 [[noreturn]] void throw_not_on_reactor();
 }  // namespace detail
 
+/// Something living on one core that must be torn down there before the reactor's io_context goes
+/// away at engine stop: sockets, acceptors, timers. Register it on that core's reactor thread with
+/// reactor::add_stop_hook; unregister (or let the reactor run it) before it is destroyed.
+class reactor_stop_hook {
+ public:
+  /// On the reactor thread, once, after the core has quiesced and before its io_context is
+  /// destroyed. Close sockets and cancel operations here; the reactor then runs the handlers this
+  /// makes ready (they see operation_aborted) before it destroys the io_context.
+  virtual void on_reactor_stop() noexcept = 0;
+
+ protected:
+  reactor_stop_hook() = default;
+  ~reactor_stop_hook() = default;
+
+ private:
+  friend class reactor;
+  reactor_stop_hook* prev_ = nullptr;
+  reactor_stop_hook* next_ = nullptr;
+  bool linked_ = false;
+};
+
 /// One core's event loop: an io_context driven by one pinned thread, the rings to and from every
 /// other core, and its own counters. Obtain it with reactor::current() on a reactor thread.
 class reactor {
@@ -57,6 +78,10 @@ class reactor {
   /// This core's allocator (bound to the reactor thread): work items, and anything the user
   /// puts in a pool_allocator container on this core.
   alloc::core_pool& item_pool() noexcept { return pool_; }
+  /// Reactor thread only. `hook` runs at engine stop unless removed first. O(1) both ways.
+  void add_stop_hook(reactor_stop_hook& hook) noexcept;
+  void remove_stop_hook(reactor_stop_hook& hook) noexcept;
+
   /// This core's I/O buffers (also alloc::buffer_pool::local() on the reactor thread).
   alloc::buffer_pool& buffers() noexcept { return *buffers_; }
 
@@ -71,6 +96,7 @@ class reactor {
   void start_up();
   void loop();
   void shut_down();
+  void run_stop_hooks();
 
   // The pieces of one turn.
   std::size_t run_turn(clock::time_point now);
@@ -121,7 +147,8 @@ class reactor {
   detail::item_list ready_;                           // completions decided here (aborted at shutdown)
   detail::item_list outside_pending_;                 // taken from the outside queue, not yet run
 
-  std::uint64_t outstanding_ = 0;  // items created here and not yet completed
+  reactor_stop_hook* stop_hooks_ = nullptr;  // intrusive list, most recent first
+  std::uint64_t outstanding_ = 0;            // items created here and not yet completed
   bool stopping_ = false;
   bool quiescent_ = false;
   bool idle_ = false;
