@@ -2,6 +2,7 @@
 // released by the core that consumed it.
 
 #include "alloc_scenarios.hpp"
+#include "alloc_timing_loops.hpp"
 #include "optimizer_escape.hpp"
 
 #include <boost/lockfree/spsc_queue.hpp>
@@ -29,15 +30,23 @@ std::uint64_t allocate_and_push(pointer_ring& ring, std::uint64_t remaining, std
   return count == 0 ? 0 : ring.push(batch.data(), count);
 }
 
-/// Receiver side: pop and free until `objects` have been freed.
-template <class Deallocate>
-void pop_and_free(pointer_ring& ring, std::uint64_t objects, Deallocate&& deallocate) {
+/// Receiver side: pop and free until `objects` have been freed; reports each batch to `freed_so_far`.
+template <class Deallocate, class Progress>
+void pop_and_free(pointer_ring& ring, std::uint64_t objects, Deallocate&& deallocate,
+                  Progress&& freed_so_far) {
   std::array<void*, cross_core_pop_batch> batch;
   for (std::uint64_t freed = 0; freed < objects;) {
     const std::size_t count = ring.pop(batch.data(), batch.size());
     for (std::size_t i = 0; i < count; ++i) deallocate(batch[i]);
     freed += count;
+    freed_so_far(freed);
   }
+}
+
+/// Slices of at least four windows each, so that one drained batch (at most about a window) never
+/// spans more than one slice boundary in a full run; at most timed_slices.
+std::uint64_t slices_for(std::uint64_t objects) {
+  return std::clamp<std::uint64_t>(objects / (4 * cross_core_window), 1, timed_slices);
 }
 
 }  // namespace
@@ -45,13 +54,12 @@ void pop_and_free(pointer_ring& ring, std::uint64_t objects, Deallocate&& deallo
 measurement cross_core_free_core_pool(const pinned_pair& threads, std::uint64_t objects, std::size_t size) {
   alloc::core_pool pool;
   pointer_ring ring(cross_core_window);
-  bench_clock::time_point start;
-  bench_clock::time_point end;
+  completion_slices slices(objects, slices_for(objects));
   threads.run(
       [&] {
         pool.bind_to_this_thread();
         const std::size_t bytes = opaque(size);
-        start = bench_clock::now();
+        slices.start();
         std::uint64_t sent = 0;
         // Counted from the pool's own statistics, because allocate() may drain remote frees
         // itself. Bounded: the receiver frees everything that is sent, and every freed object comes
@@ -61,32 +69,35 @@ measurement cross_core_free_core_pool(const pinned_pair& threads, std::uint64_t 
           sent += allocate_and_push(ring, objects - sent, bytes,
                                     [&pool](std::size_t n) { return pool.allocate(n); });
           pool.drain_remote_frees();  // once per "turn", as the reactor does
+          slices.advance(counters.remote_frees);
         }
-        end = bench_clock::now();
         alloc::core_pool::unbind_this_thread();
       },
-      [&] { pop_and_free(ring, objects, [](void* p) { alloc::core_pool::deallocate(p); }); });
-  return {seconds_between(start, end), objects};
+      [&] {
+        pop_and_free(
+            ring, objects, [](void* p) { alloc::core_pool::deallocate(p); }, [](std::uint64_t) {});
+      });
+  return slices.result();
 }
 
 measurement cross_core_free_baseline(const pinned_pair& threads, const allocator_baseline& allocator,
                                      std::uint64_t objects, std::size_t size) {
   pointer_ring ring(cross_core_window);
-  bench_clock::time_point start;
-  bench_clock::time_point end;
+  completion_slices slices(objects, slices_for(objects));
   threads.run(
       [&] {
         const std::size_t bytes = opaque(size);
-        start = bench_clock::now();
         for (std::uint64_t sent = 0; sent < objects;) {
           sent += allocate_and_push(ring, objects - sent, bytes, allocator.allocate);
         }
       },
       [&] {
-        pop_and_free(ring, objects, allocator.deallocate);
-        end = bench_clock::now();
+        // Both threads leave the start gate together: the receiver's start is the sender's.
+        slices.start();
+        pop_and_free(ring, objects, allocator.deallocate,
+                     [&](std::uint64_t freed) { slices.advance(freed); });
       });
-  return {seconds_between(start, end), objects};
+  return slices.result();
 }
 
 }  // namespace shardmq::bench
