@@ -99,10 +99,11 @@ std::vector<alloc_scenario> alloc_scenarios(alloc_bench_context& context);
 
 /// Objects of `size` bytes allocated on the sender thread from its core_pool, handed through an
 /// SPSC ring to the receiver thread, which frees them (core_pool's remote-free path); the owner
-/// drains its remote frees after each push. Counts objects back on the owner's free lists.
+/// drains its remote frees after each push. Counts objects back on the owner's free lists, in
+/// completion slices (the median slice is the run's figure).
 measurement cross_core_free_core_pool(const pinned_pair& threads, std::uint64_t objects, std::size_t size);
 /// The same hand-off with a malloc-compatible allocator: allocated on the sender, freed on the
-/// receiver. Counts objects freed (there is nothing to return to the owner).
+/// receiver. Counts objects freed (there is nothing to return to the owner), in the same slices.
 measurement cross_core_free_baseline(const pinned_pair& threads, const allocator_baseline& allocator,
                                      std::uint64_t objects, std::size_t size);
 
