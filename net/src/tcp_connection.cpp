@@ -1,0 +1,301 @@
+#include <shardmq/alloc/buffer_pool.hpp>
+#include <shardmq/alloc/core_pool.hpp>
+#include <shardmq/core/reactor.hpp>
+#include <shardmq/net/tcp_connection.hpp>
+#include <shardmq/net/tcp_stack.hpp>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <asio/post.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+namespace shardmq::net {
+
+/// One queued write: a slice and the link, in a core_pool block.
+struct tcp_connection::write_node {
+  alloc::slice data;
+  write_node* next = nullptr;
+
+  static write_node* make(alloc::slice data) {
+    void* memory = alloc::core_pool::local() ? alloc::core_pool::local()->allocate(sizeof(write_node))
+                                             : ::operator new(sizeof(write_node));
+    auto* node = ::new (memory) write_node;
+    node->data = std::move(data);
+    return node;
+  }
+  static void destroy(write_node* node) noexcept {
+    node->~write_node();
+    alloc::core_pool::deallocate(node);
+  }
+};
+
+namespace {
+// Most buffers one sendmsg takes: enough to gather a burst of small messages, far below IOV_MAX.
+constexpr std::size_t max_gather = 64;
+}  // namespace
+
+tcp_connection::tcp_connection(detail::core_tcp_state& home, socket_type socket,
+                               const connection_options& options)
+    : socket_(std::move(socket)), home_(home), core_(home.core), options_(options) {
+  std::error_code ignored;
+  remote_ = socket_.remote_endpoint(ignored);
+}
+
+tcp_connection::~tcp_connection() {
+  while (write_head_ != nullptr) {
+    write_node* next = write_head_->next;
+    write_node::destroy(write_head_);
+    write_head_ = next;
+  }
+}
+
+void tcp_connection::start(std::unique_ptr<stream_handler> handler) {
+  handler_ = std::move(handler);
+  // Nothing is read until the socket says it is readable: an idle connection holds no buffer.
+  wait_readable();
+}
+
+// --- reading ----------------------------------------------------------------------------------
+
+void tcp_connection::wait_readable() {
+  read_pending_ = true;
+  socket_.async_wait(socket_type::wait_read, alloc::bind_slot(read_slot_, [this](std::error_code error) {
+                       read_pending_ = false;
+                       if (error) {
+                         if (error != asio::error::operation_aborted) fail(error);
+                         finish_if_done();
+                         return;
+                       }
+                       read_now();
+                     }));
+}
+
+void tcp_connection::read_now() {
+  if (state_ != state::open) return finish_if_done();
+  if (reading_paused()) {
+    read_stopped_ = true;  // the edge is consumed: resume must read without waiting
+    return finish_if_done();
+  }
+  in_call_ = true;
+  alloc::buffer_pool& buffers = *alloc::buffer_pool::local();
+  bool drained = false;
+  for (unsigned i = 0; i < options_.reads_per_event && state_ == state::open && !reading_paused(); ++i) {
+    alloc::slice buffer = buffers.try_acquire(options_.read_buffer);
+    if (!buffer) {
+      fail(std::make_error_code(std::errc::not_enough_memory));
+      break;
+    }
+    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), 0);
+    if (n > 0) {
+      const auto got = static_cast<std::size_t>(n);
+      home_.counters.bytes_in += got;
+      // A short read took everything the socket had: a later arrival raises a new edge.
+      drained = got < buffer.size();
+      buffer.trim_back(buffer.size() - got);
+      handler_->on_data(*this, std::move(buffer));
+      if (drained) break;
+    } else if (n == 0) {
+      close();  // the peer is done sending: write what is queued, then close
+      break;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      drained = true;
+      break;
+    } else if (errno != EINTR) {
+      fail(std::error_code(errno, std::system_category()));
+      break;
+    }
+  }
+  in_call_ = false;
+  if (write_head_ != nullptr && !write_pending_) flush();
+  if (state_ == state::open) {
+    if (reading_paused()) {
+      read_stopped_ = true;  // no wait armed: resuming must read first (data may be waiting)
+    } else if (drained) {
+      wait_readable();
+    } else {
+      // More may be waiting and no new edge will come for it: continue after the other ready
+      // handlers, for fairness.
+      read_pending_ = true;
+      asio::post(socket_.get_executor(), alloc::bind_slot(read_slot_, [this] {
+                   read_pending_ = false;
+                   read_now();
+                 }));
+    }
+  }
+  finish_if_done();
+}
+
+void tcp_connection::pause_reading() noexcept { paused_by_user_ = true; }
+
+void tcp_connection::resume_reading() noexcept {
+  if (!paused_by_user_) return;
+  paused_by_user_ = false;
+  update_backpressure();
+}
+
+// --- writing ----------------------------------------------------------------------------------
+
+void tcp_connection::send(alloc::slice data) {
+  if (state_ != state::open || data.empty()) return;
+  const std::size_t size = data.size();
+  write_node* node = write_node::make(std::move(data));
+  (write_tail_ != nullptr ? write_tail_->next : write_head_) = node;
+  write_tail_ = node;
+  queued_bytes_ += size;
+  if (queued_bytes_ > options_.high_watermark && !paused_by_writes_) {
+    paused_by_writes_ = true;
+    ++home_.counters.read_pauses;
+  }
+  if (!in_call_ && !write_pending_) post_flush();
+}
+
+void tcp_connection::send_copy(const void* bytes, std::size_t size) {
+  while (size > 0) {
+    alloc::slice buffer = alloc::buffer_pool::local()->acquire(std::min(size, options_.read_buffer));
+    const std::size_t chunk = std::min(size, buffer.size());
+    std::memcpy(buffer.data(), bytes, chunk);
+    buffer.trim_back(buffer.size() - chunk);
+    send(std::move(buffer));
+    bytes = static_cast<const std::byte*>(bytes) + chunk;
+    size -= chunk;
+  }
+}
+
+void tcp_connection::post_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(socket_.get_executor(), alloc::bind_slot(write_slot_, [this] {
+               flush_posted_ = false;
+               if (!write_pending_) flush();
+               finish_if_done();
+             }));
+}
+
+void tcp_connection::flush() {
+  while (write_head_ != nullptr && state_ != state::closed) {
+    iovec vectors[max_gather];
+    std::size_t count = 0;
+    std::size_t offered = 0;
+    for (write_node* node = write_head_; node != nullptr && count < max_gather; node = node->next) {
+      vectors[count].iov_base = node->data.data();
+      vectors[count].iov_len = node->data.size();
+      offered += node->data.size();
+      ++count;
+    }
+    msghdr message{};
+    message.msg_iov = vectors;
+    message.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        wait_writable();
+        return;
+      }
+      fail(std::error_code(errno, std::system_category()));
+      return;
+    }
+    std::size_t written = static_cast<std::size_t>(n);
+    home_.counters.bytes_out += written;
+    queued_bytes_ -= written;
+    while (written > 0) {
+      write_node* node = write_head_;
+      if (written < node->data.size()) {
+        node->data.trim_front(written);
+        break;
+      }
+      written -= node->data.size();
+      write_head_ = node->next;
+      if (write_head_ == nullptr) write_tail_ = nullptr;
+      write_node::destroy(node);
+    }
+    if (static_cast<std::size_t>(n) < offered) {
+      wait_writable();  // the socket's send buffer is full
+      return;
+    }
+  }
+  update_backpressure();
+  if (write_head_ == nullptr && state_ == state::closing) shut(asio::error::eof);
+}
+
+void tcp_connection::wait_writable() {
+  write_pending_ = true;
+  socket_.async_wait(socket_type::wait_write, alloc::bind_slot(write_slot_, [this](std::error_code error) {
+                       write_pending_ = false;
+                       if (error) {
+                         if (error != asio::error::operation_aborted) fail(error);
+                       } else {
+                         flush();
+                       }
+                       finish_if_done();
+                     }));
+}
+
+void tcp_connection::update_backpressure() noexcept {
+  if (paused_by_writes_ && queued_bytes_ <= options_.low_watermark) paused_by_writes_ = false;
+  if (state_ != state::open || reading_paused() || !read_stopped_ || read_pending_) return;
+  // Data (or an end) may have been left unread while paused, and no edge announces it again.
+  read_stopped_ = false;
+  read_pending_ = true;
+  asio::post(socket_.get_executor(), alloc::bind_slot(read_slot_, [this] {
+               read_pending_ = false;
+               read_now();
+             }));
+}
+
+// --- the end ----------------------------------------------------------------------------------
+
+void tcp_connection::close() noexcept {
+  if (state_ != state::open) return;
+  state_ = state::closing;
+  if (write_head_ == nullptr) {
+    shut(asio::error::eof);
+  } else if (!write_pending_ && !in_call_) {
+    post_flush();
+  }
+  finish_if_done();
+}
+
+void tcp_connection::abort() noexcept {
+  shut(asio::error::operation_aborted);
+  finish_if_done();
+}
+
+void tcp_connection::fail(std::error_code error) noexcept {
+  if (state_ == state::closed) return;
+  ++home_.counters.errors;
+  shut(error);
+}
+
+void tcp_connection::shut(std::error_code reason) noexcept {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  close_reason_ = reason;
+  std::error_code ignored;
+  socket_.close(ignored);  // pending waits complete with operation_aborted
+  while (write_head_ != nullptr) {
+    write_node* next = write_head_->next;
+    write_node::destroy(write_head_);
+    write_head_ = next;
+  }
+  write_tail_ = nullptr;
+  queued_bytes_ = 0;
+}
+
+void tcp_connection::finish_if_done() noexcept {
+  if (state_ != state::closed || in_call_ || read_pending_ || write_pending_ || flush_posted_) return;
+  // Nothing of ours is outstanding: no handler can touch this object any more.
+  home_.unlink(*this);
+  ++home_.counters.closed;
+  home_.open_count.fetch_sub(1, std::memory_order_relaxed);
+  std::unique_ptr<stream_handler> handler = std::move(handler_);
+  in_call_ = true;  // a call back into close/abort from on_closed must not finish twice
+  if (handler) handler->on_closed(*this, close_reason_);
+  handler.reset();
+  delete this;
+}
+
+}  // namespace shardmq::net
