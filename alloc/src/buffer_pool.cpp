@@ -68,8 +68,9 @@ bool buffer_pool::map_chunk(std::size_t size_class) noexcept {
     h->data = data + i * capacity;
     h->capacity = static_cast<std::uint32_t>(capacity);
     h->size_class = static_cast<std::uint8_t>(size_class);
-    h->next_free = free_[size_class];
-    free_[size_class] = h;
+    h->free_list = &free_lists_[size_class];
+    h->next_free = free_lists_[size_class].head;
+    free_lists_[size_class].head = h;
   }
   if (options_.pre_touch) {
     const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -85,12 +86,13 @@ bool buffer_pool::map_chunk(std::size_t size_class) noexcept {
 slice buffer_pool::acquire_slow(std::size_t size_class) noexcept {
   // Buffers released on other cores may be waiting: reuse them before mapping more memory.
   if (has_remote_releases()) drain_remote_releases();
-  if (free_[size_class] == nullptr && !map_chunk(size_class)) {
+  detail::buffer_free_list& list = free_lists_[size_class];
+  if (list.head == nullptr && !map_chunk(size_class)) {
     ++stats_.refused;
     return {};
   }
-  detail::buffer_header* header = free_[size_class];
-  free_[size_class] = header->next_free;
+  detail::buffer_header* header = list.head;
+  list.head = header->next_free;
   return hand_out(*header);
 }
 
@@ -112,6 +114,7 @@ slice buffer_pool::acquire_oversized(std::size_t size) noexcept {
   header->capacity = static_cast<std::uint32_t>(size);
   header->size_class = oversized_class;
   header->refs = 1;
+  header->free_list = nullptr;
   ++stats_.fallbacks;
   stats_.fallback_bytes_live += size;
   return slice(header, header->data, size);
@@ -125,9 +128,19 @@ void buffer_pool::give_back(detail::buffer_header& header) noexcept {
     ::operator delete (&header, std::align_val_t{alignof(detail::buffer_header)});
     return;
   }
-  ++stats_.classes[header.size_class].returns;
-  header.next_free = free_[header.size_class];
-  free_[header.size_class] = &header;
+  detail::buffer_free_list& list = *header.free_list;
+  ++list.returns;
+  header.next_free = list.head;
+  list.head = &header;
+}
+
+buffer_pool_stats buffer_pool::stats() const noexcept {
+  buffer_pool_stats copy = stats_;
+  for (std::size_t c = 0; c < free_lists_.size(); ++c) {
+    copy.classes[c].acquires = free_lists_[c].acquires;
+    copy.classes[c].returns = free_lists_[c].returns;
+  }
+  return copy;
 }
 
 void buffer_pool::push_remote(detail::buffer_header& header) noexcept {

@@ -80,9 +80,10 @@ class buffer_pool {
   slice try_acquire(std::size_t min_size) noexcept {
     const std::size_t size_class = class_for(min_size);
     if (size_class >= class_sizes.size()) return acquire_oversized(min_size);
-    detail::buffer_header* header = free_[size_class];
+    detail::buffer_free_list& list = free_lists_[size_class];
+    detail::buffer_header* header = list.head;
     if (header == nullptr) return acquire_slow(size_class);
-    free_[size_class] = header->next_free;
+    list.head = header->next_free;
     return hand_out(*header);
   }
 
@@ -93,7 +94,8 @@ class buffer_pool {
     return remote_head_.load(std::memory_order_relaxed) != nullptr;
   }
 
-  const buffer_pool_stats& stats() const noexcept { return stats_; }
+  /// A copy of the counters (owner thread, or any thread while the owner is quiet).
+  buffer_pool_stats stats() const noexcept;
 
   /// The class index whose buffers hold `size` bytes, or class_sizes.size() when none does.
   static constexpr std::size_t class_for(std::size_t size) noexcept {
@@ -110,7 +112,7 @@ class buffer_pool {
 
   slice hand_out(detail::buffer_header& header) noexcept {
     header.refs = 1;
-    ++stats_.classes[header.size_class].acquires;
+    ++header.free_list->acquires;
     return slice(&header, header.data, header.capacity);
   }
   slice acquire_slow(std::size_t size_class) noexcept;
@@ -126,8 +128,8 @@ class buffer_pool {
   };
 
   // Hot, owner-only fields first.
-  std::array<detail::buffer_header*, 3> free_{};
-  buffer_pool_stats stats_;
+  std::array<detail::buffer_free_list, 3> free_lists_{};
+  buffer_pool_stats stats_;  // all but acquires and returns, which live in free_lists_
   buffer_pool_options options_;
   std::vector<chunk> chunks_;
   // Written by other cores: on its own cache line.

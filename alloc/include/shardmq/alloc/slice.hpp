@@ -35,7 +35,9 @@ class slice {
   }
   slice(const slice&) = delete;
   slice& operator=(const slice&) = delete;
-  ~slice() { release(); }
+  ~slice() {
+    if (header_ != nullptr) drop(*header_);
+  }
 
   std::byte* data() const noexcept { return data_; }
   std::size_t size() const noexcept { return size_; }
@@ -78,18 +80,21 @@ class slice {
     detail::buffer_header* header = std::exchange(header_, nullptr);
     data_ = nullptr;
     size_ = 0;
-    if (header == nullptr) return;
-    if (header->owned_here()) {
-      if (--header->refs == 0) detail::release_last(*header);
-    } else {
-      detail::release_foreign(*header);
-    }
+    if (header != nullptr) drop(*header);
   }
 
  private:
   friend class buffer_pool;
   slice(detail::buffer_header* header, std::byte* data, std::size_t size) noexcept
       : header_(header), data_(data), size_(size) {}
+
+  static void drop(detail::buffer_header& header) noexcept {
+    if (header.owned_here()) {
+      if (--header.refs == 0) detail::release_last_local(header);
+    } else {
+      detail::release_foreign(header);
+    }
+  }
 
   slice share_unchecked(std::size_t offset, std::size_t length) const noexcept {
     if (header_ == nullptr) return {};
