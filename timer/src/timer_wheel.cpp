@@ -1,0 +1,168 @@
+#include <shardmq/timer/timer_wheel.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+
+namespace shardmq {
+namespace {
+
+void make_empty(timer_link& list) noexcept { list.next = list.prev = &list; }
+bool is_empty(const timer_link& list) noexcept { return list.next == &list; }
+
+/// Moves every node of `from` to the end of `to`, keeping their order; `from` ends empty.
+void splice_back(timer_link& to, timer_link& from) noexcept {
+  if (is_empty(from)) return;
+  timer_link* const first = from.next;
+  timer_link* const last = from.prev;
+  first->prev = to.prev;
+  to.prev->next = first;
+  last->next = &to;
+  to.prev = last;
+  make_empty(from);
+}
+
+timer_node& pop_front(timer_link& list) noexcept {
+  timer_link* const node = list.next;
+  list.next = node->next;
+  node->next->prev = &list;
+  node->next = node->prev = nullptr;
+  return static_cast<timer_node&>(*node);
+}
+
+}  // namespace
+
+timer_wheel::timer_wheel(timer_wheel_options options)
+    : now_(0), tick_ns_(options.tick.count() > 0 ? static_cast<std::uint64_t>(options.tick.count()) : 0) {
+  if (tick_ns_ == 0) throw std::invalid_argument("shardmq::timer_wheel: the tick must be positive");
+  now_ = floor_tick(options.start);
+  make_empty(expired_);
+  make_empty(firing_);
+  make_empty(draining_);
+  for (timer_link& slot : slots_) make_empty(slot);
+  min_due_.fill(no_due);
+}
+
+timer_wheel::~timer_wheel() {
+  shutdown();
+  if (local_wheel == this) local_wheel = nullptr;
+}
+
+std::chrono::nanoseconds timer_wheel::horizon() const noexcept {
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>((std::uint64_t{1} << (levels * slot_bits)) * tick_ns_));
+}
+
+timer_wheel::time_point timer_wheel::time_of(std::uint64_t tick) const noexcept {
+  constexpr auto max_ns = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (tick > max_ns / tick_ns_) return time_point::max();
+  return time_point(std::chrono::duration_cast<duration>(
+      std::chrono::nanoseconds(static_cast<std::int64_t>(tick * tick_ns_))));
+}
+
+timer_wheel::slot_position timer_wheel::earliest_slot() const noexcept {
+  assert(occupied_levels_ != 0);
+  const unsigned level = static_cast<unsigned>(std::countr_zero(occupied_levels_));
+  if (level == levels) {
+    // Overflow timers differ from now_ above bit 36: the next 2^36-tick block begins first.
+    constexpr unsigned span_bits = levels * slot_bits;
+    return {overflow_slot, ((now_ >> span_bits) + 1) << span_bits};
+  }
+  const unsigned slot = static_cast<unsigned>(std::countr_zero(occupied_slots_[level]));
+  const unsigned shift = level * slot_bits;
+  const std::uint64_t revolution_start = now_ >> (shift + slot_bits) << (shift + slot_bits);
+  return {std::size_t{level} * slots_per_level + slot, revolution_start | (std::uint64_t{slot} << shift)};
+}
+
+std::size_t timer_wheel::advance(time_point now) {
+  const std::uint64_t target = floor_tick(now);
+  // Leftovers of an advance a callback threw out of, then timers armed already due.
+  splice_back(firing_, expired_);
+  std::size_t fired = fire_due();
+  // One slot per step, earliest first: the lowest occupied level's first occupied slot begins
+  // before every other slot and holds the earliest timers.
+  while (occupied_levels_ != 0) {
+    const slot_position slot = earliest_slot();
+    if (slot.start > target) break;
+    // Jump to the slot's earliest due tick (or to `target` when that is later than it): nothing
+    // is due in between, and its timers are then redistributed relative to that tick.
+    now_ = std::min(min_due_[slot.index], target);
+    if (slot.index < slots_per_level) {
+      splice_back(firing_, slots_[slot.index]);  // a level-0 slot is one tick: all due now
+      slot_emptied(slot.index);
+    } else {
+      timer_link batch;
+      make_empty(batch);
+      splice_back(batch, slots_[slot.index]);
+      slot_emptied(slot.index);
+      cascade(batch);
+    }
+    fired += fire_due();
+  }
+  if (target > now_) now_ = target;
+  return fired;
+}
+
+void timer_wheel::cascade(timer_link& batch) noexcept {
+  ++stats_.cascades;
+  while (!is_empty(batch)) {
+    timer_node& node = pop_front(batch);
+    ++stats_.cascaded_timers;
+    if (node.due <= now_) {
+      link_back(firing_, node);
+    } else {
+      place(node);  // into a lower level: now_ has reached the slot, so they share its upper bits
+    }
+  }
+}
+
+std::size_t timer_wheel::fire_due() {
+  std::size_t fired = 0;
+  while (!is_empty(firing_)) {
+    timer_node& node = pop_front(firing_);
+    --size_;
+    ++stats_.fired;
+    ++fired;
+    // The node is disarmed before its owner hears of it: the callback may re-arm or free it.
+    node.on_event(node, timer_event::expired);
+  }
+  return fired;
+}
+
+std::optional<timer_wheel::time_point> timer_wheel::next_deadline() const noexcept {
+  if (!is_empty(expired_) || !is_empty(firing_)) return time_of(now_);
+  if (occupied_levels_ == 0) return std::nullopt;
+  return time_of(min_due_[earliest_slot().index]);
+}
+
+std::size_t timer_wheel::disarm_all(timer_event event) {
+  // Everything moves to draining_ first, so timers armed by the handlers are not caught, and an
+  // exception leaves the rest in a list the next call drains.
+  splice_back(draining_, firing_);
+  splice_back(draining_, expired_);
+  while (occupied_levels_ != 0) {
+    const std::size_t index = earliest_slot().index;
+    splice_back(draining_, slots_[index]);
+    slot_emptied(index);
+  }
+  std::size_t disarmed = 0;
+  while (!is_empty(draining_)) {
+    timer_node& node = pop_front(draining_);
+    --size_;
+    ++stats_.cancelled;
+    ++disarmed;
+    node.on_event(node, event);
+  }
+  return disarmed;
+}
+
+std::size_t timer_wheel::cancel_all() { return disarm_all(timer_event::cancelled); }
+
+std::size_t timer_wheel::shutdown() noexcept {
+  std::size_t disarmed = 0;
+  // A handler's destructor could arm again; keep going until nothing is left.
+  while (!empty()) disarmed += disarm_all(timer_event::shutdown);
+  return disarmed;
+}
+
+}  // namespace shardmq
