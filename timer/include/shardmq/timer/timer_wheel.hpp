@@ -13,7 +13,9 @@
 // tick by tick), and each slot also keeps a lower bound of its due ticks, which makes
 // next_deadline() exact rather than "the next cascade". Deadlines beyond 64^6 ticks wait in one
 // overflow list. An upper slot is cascaded (its timers redistributed to lower levels) when the
-// clock reaches it, so a timer is moved at most once per level.
+// clock reaches it, so a timer is moved at most once per level. Each slot is four lists, one cache
+// line, so that walking a slot keeps several cache misses in flight (see slot_lists); a wheel is
+// about 28 KiB.
 //
 // Default tick: 100 us. Why:
 // - Lateness: a timer fires at the first advance() at or after its deadline rounded up to a tick,
@@ -35,6 +37,7 @@
 // are the nodes armed in it. bind_to_this_thread() makes the wheel the calling thread's
 // timer_wheel::local(), which sleep_for(duration, token) uses.
 
+#include <shardmq/timer/detail/tick_divider.hpp>
 #include <shardmq/timer/timer_node.hpp>
 #include <shardmq/timer/timer_wheel_stats.hpp>
 
@@ -167,15 +170,32 @@ class timer_wheel {
     std::uint64_t start;  // first tick the slot covers
   };
 
+  /// A slot's timers live in their owners' memory, scattered, and each node's address comes from
+  /// its neighbour, so cascading or firing a slot waits on a cache miss per timer. Four lists,
+  /// filled in turn and walked from both ends at once, keep eight misses in flight instead of one.
+  /// Arming and firing a million timers due within a second (bench/README.md), CPU time per timer:
+  /// one list 380 ns, one list from both ends 215 ns, four lists from both ends 62 ns. The four
+  /// sentinels fill one cache line, as four one-list slots did.
+  static constexpr unsigned lanes = 4;
+  struct alignas(64) slot_lists {
+    std::array<timer_link, lanes> lane;
+    bool empty() const noexcept {
+      for (const timer_link& l : lane) {
+        if (l.next != &l) return false;
+      }
+      return true;
+    }
+  };
+
   std::uint64_t ceil_tick(time_point t) const noexcept {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
     if (ns <= 0) return 0;
-    return (static_cast<std::uint64_t>(ns) + tick_ns_ - 1) / tick_ns_;
+    return tick_divider_.divide(static_cast<std::uint64_t>(ns) + tick_ns_ - 1);
   }
   std::uint64_t floor_tick(time_point t) const noexcept {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
     if (ns <= 0) return 0;
-    return static_cast<std::uint64_t>(ns) / tick_ns_;
+    return tick_divider_.divide(static_cast<std::uint64_t>(ns));
   }
   time_point time_of(std::uint64_t tick) const noexcept;
 
@@ -193,7 +213,7 @@ class timer_wheel {
     const std::size_t index =
         level < levels ? level * slots_per_level + ((node.due >> (level * slot_bits)) & (slots_per_level - 1))
                        : overflow_slot;
-    link_back(slots_[index], node);
+    link_back(slots_[index].lane[next_lane_++ % lanes], node);
     occupied_slots_[index / slots_per_level] |= std::uint64_t{1} << (index % slots_per_level);
     occupied_levels_ |= 1u << (index / slots_per_level);
     if (node.due < min_due_[index]) min_due_[index] = node.due;
@@ -213,8 +233,8 @@ class timer_wheel {
     // Unsigned arithmetic: a sentinel outside slots_ (expired_, firing_, ...) gives a huge index.
     const std::size_t index =
         (reinterpret_cast<std::uintptr_t>(&sentinel) - reinterpret_cast<std::uintptr_t>(slots_.data())) /
-        sizeof(timer_link);
-    if (index <= overflow_slot) slot_emptied(index);
+        sizeof(slot_lists);
+    if (index <= overflow_slot && slots_[index].empty()) slot_emptied(index);
   }
 
   void slot_emptied(std::size_t index) noexcept {
@@ -225,7 +245,9 @@ class timer_wheel {
   }
 
   slot_position earliest_slot() const noexcept;
-  void cascade(timer_link& batch) noexcept;
+  void take_slot(slot_lists& into, std::size_t index) noexcept;
+  void cascade(slot_lists& batch) noexcept;
+  void redistribute(timer_node& node) noexcept;
   std::size_t fire_due();
   std::size_t disarm_all(timer_event event);
 
@@ -234,15 +256,17 @@ class timer_wheel {
   // What arm() and cancel() touch, together at the front.
   std::uint64_t now_;  // the tick reached: every timer due at or before it has been handed out
   const std::uint64_t tick_ns_;
+  const detail::tick_divider tick_divider_;
   std::uint32_t occupied_levels_ = 0;  // bit k: level k has a timer (bit `levels`: the overflow list)
+  std::uint32_t next_lane_ = 0;
   std::size_t size_ = 0;
   std::array<std::uint64_t, levels + 1> occupied_slots_{};  // per level, one bit per slot
   timer_wheel_stats stats_;
   timer_link expired_;   // armed already due: fired first by the next advance()
-  timer_link firing_;    // due in the tick being processed (left over if a callback threw)
   timer_link draining_;  // being handed out by cancel_all() or shutdown()
   std::array<std::uint64_t, wheel_slots + 1> min_due_;  // per slot: no later than its earliest due tick
-  std::array<timer_link, wheel_slots + 1> slots_;       // circular lists; the links are the sentinels
+  slot_lists firing_;  // due in the tick being processed (left over if a callback threw)
+  std::array<slot_lists, wheel_slots + 1> slots_;  // circular lists; the links are the sentinels
 };
 
 }  // namespace shardmq
