@@ -44,7 +44,14 @@ class sleep_op final : public timer_node {
       op_traits::deallocate(allocator, op, 1);
       throw;
     }
-    if (op->slot_.is_connected()) op->canceller_ = &op->slot_.template emplace<cancellation>(op);
+    if (op->slot_.is_connected()) {
+      try {
+        op->canceller_ = &op->slot_.template emplace<cancellation>(op);
+      } catch (...) {  // the slot could not get memory for its handler
+        op->destroy();
+        throw;
+      }
+    }
     wheel.arm(*op, deadline);
   }
 

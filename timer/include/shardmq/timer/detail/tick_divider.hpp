@@ -9,6 +9,9 @@
 
 namespace shardmq::detail {
 
+// __extension__: users who build with -Wpedantic get no warning about the GCC/Clang type.
+__extension__ typedef unsigned __int128 tick_product;
+
 /// n / divisor for a divisor fixed at construction, 1 <= divisor < 2^63.
 class tick_divider {
  public:
@@ -20,14 +23,14 @@ class tick_divider {
     const unsigned log2_ceil = 64 - static_cast<unsigned>(std::countl_zero(divisor - 1));  // <= 63
     multiplier_ =
         static_cast<std::uint64_t>(
-            (static_cast<unsigned __int128>((std::uint64_t{1} << log2_ceil) - divisor) << 64) / divisor) +
+            (static_cast<tick_product>((std::uint64_t{1} << log2_ceil) - divisor) << 64) / divisor) +
         1;
     shift_ = log2_ceil - 1;
   }
 
   std::uint64_t divide(std::uint64_t n) const noexcept {
     if (power_of_two_) return n >> shift_;
-    const auto high = static_cast<std::uint64_t>((static_cast<unsigned __int128>(multiplier_) * n) >> 64);
+    const auto high = static_cast<std::uint64_t>((static_cast<tick_product>(multiplier_) * n) >> 64);
     return (((n - high) >> 1) + high) >> shift_;
   }
 
