@@ -1,7 +1,6 @@
 #include <shardmq/timer/timer_wheel.hpp>
 
 #include <algorithm>
-#include <cassert>
 #include <stdexcept>
 
 namespace shardmq {
@@ -73,22 +72,7 @@ timer_wheel::time_point timer_wheel::time_of(std::uint64_t tick) const noexcept 
       std::chrono::nanoseconds(static_cast<std::int64_t>(tick * tick_ns_))));
 }
 
-timer_wheel::slot_position timer_wheel::earliest_slot() const noexcept {
-  assert(occupied_levels_ != 0);
-  const unsigned level = static_cast<unsigned>(std::countr_zero(occupied_levels_));
-  if (level == levels) {
-    // Overflow timers differ from now_ above bit 36: the next 2^36-tick block begins first.
-    constexpr unsigned span_bits = levels * slot_bits;
-    return {overflow_slot, ((now_ >> span_bits) + 1) << span_bits};
-  }
-  const unsigned slot = static_cast<unsigned>(std::countr_zero(occupied_slots_[level]));
-  const unsigned shift = level * slot_bits;
-  const std::uint64_t revolution_start = now_ >> (shift + slot_bits) << (shift + slot_bits);
-  return {std::size_t{level} * slots_per_level + slot, revolution_start | (std::uint64_t{slot} << shift)};
-}
-
-std::size_t timer_wheel::advance(time_point now) {
-  const std::uint64_t target = floor_tick(now);
+std::size_t timer_wheel::advance_to(std::uint64_t target) {
   // Leftovers of an advance a callback threw out of, then timers armed already due.
   splice_back(firing_.lane[0], expired_);
   std::size_t fired = fire_due();

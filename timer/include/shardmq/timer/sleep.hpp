@@ -13,6 +13,8 @@
 //   completes the sleep with asio::error::operation_aborted. Emit on the wheel's thread.
 // - timer_wheel::cancel_all() completes every pending sleep with operation_aborted;
 //   timer_wheel::shutdown() and the wheel's destructor destroy them without running the handler.
+// - A pending sleep is outstanding work on its handler's executor (io_context::run() does not
+//   return while one waits), as with Asio's own timers.
 // - The operation's memory (node, handler, work) comes from the handler's associated allocator,
 //   Asio's recycling allocator by default; bind an allocator to make a sleep allocation-free.
 

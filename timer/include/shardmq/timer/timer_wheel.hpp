@@ -28,7 +28,7 @@
 //   imprecise.
 // - Range: level 0 spans 6.4 ms, level 1 0.41 s, level 2 26 s, level 3 28 min, level 4 30 h and
 //   level 5 79.5 days (64^6 ticks); beyond that, the overflow list. A 1 s heartbeat is cascaded
-//   twice, a 30 s idle time-out three times.
+//   at most twice, a 30 s idle time-out at most three times.
 //
 // Clock: std::chrono::steady_clock time points. advance() treats a `now` earlier than a previous
 // one as no time passing; a large jump forward fires everything due, in deadline order.
@@ -36,6 +36,15 @@
 // Threads: one wheel per core; every member is for the owner thread only (the reactor's), and so
 // are the nodes armed in it. bind_to_this_thread() makes the wheel the calling thread's
 // timer_wheel::local(), which sleep_for(duration, token) uses.
+//
+// Driving it from an event loop (what the reactor does):
+// - on its thread, before any handler runs: bind_to_this_thread();
+// - every turn: advance(clock::now()) (a few nanoseconds when nothing is due);
+// - before sleeping: next_deadline(); sleep no later than that time, or until woken if it is
+//   empty; a value at or before now means "do not sleep";
+// - at stop: cancel_all() while the io_context is still polled, so pending sleeps complete with
+//   operation_aborted and coroutines unwind; then shutdown() (or destroy the wheel) before the
+//   io_context is destroyed, since pending sleeps hold work and handlers on its executor.
 
 #include <shardmq/timer/detail/tick_divider.hpp>
 #include <shardmq/timer/timer_node.hpp>
@@ -122,7 +131,16 @@ class timer_wheel {
   /// unspecified order), calling each node's on_event(expired) with the node disarmed. Returns
   /// how many fired. An exception from a callback propagates; the timers still due then fire at
   /// the next advance().
-  std::size_t advance(time_point now);
+  std::size_t advance(time_point now) {
+    const std::uint64_t target = floor_tick(now);
+    // The usual turn has nothing due: a few loads and compares, inline.
+    if (expired_.next == &expired_ && firing_.empty() &&
+        (occupied_levels_ == 0 || earliest_slot().start > target)) {
+      if (target > now_) now_ = target;
+      return 0;
+    }
+    return advance_to(target);
+  }
 
   /// The earliest time at which advance() will fire something: the earliest deadline rounded up
   /// to its tick, the wheel's current time if a timer is already due, nothing if the wheel is
@@ -244,7 +262,20 @@ class timer_wheel {
     min_due_[index] = no_due;
   }
 
-  slot_position earliest_slot() const noexcept;
+  /// The first occupied slot of the lowest occupied level (there must be one).
+  slot_position earliest_slot() const noexcept {
+    const unsigned level = static_cast<unsigned>(std::countr_zero(occupied_levels_));
+    if (level == levels) {
+      // Overflow timers differ from now_ above bit 36: the next 2^36-tick block begins first.
+      constexpr unsigned span_bits = levels * slot_bits;
+      return {overflow_slot, ((now_ >> span_bits) + 1) << span_bits};
+    }
+    const unsigned slot = static_cast<unsigned>(std::countr_zero(occupied_slots_[level]));
+    const unsigned shift = level * slot_bits;
+    const std::uint64_t revolution_start = now_ >> (shift + slot_bits) << (shift + slot_bits);
+    return {std::size_t{level} * slots_per_level + slot, revolution_start | (std::uint64_t{slot} << shift)};
+  }
+  std::size_t advance_to(std::uint64_t target);
   void take_slot(slot_lists& into, std::size_t index) noexcept;
   void cascade(slot_lists& batch) noexcept;
   void redistribute(timer_node& node) noexcept;
