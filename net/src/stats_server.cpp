@@ -51,6 +51,9 @@ asio::ip::tcp::endpoint stats_server::listen(const asio::ip::tcp::endpoint& addr
     acceptor_.listen(asio::socket_base::max_listen_connections, error);
   }
   if (error) {
+    // In the system category, so that callers can compare with std::errc::address_in_use.
+    if (error.category() == asio::system_category())
+      error = std::error_code(error.value(), std::system_category());
     throw std::system_error(
         error, "shardmq: the stats endpoint cannot " + std::string(step) + " " + describe(address));
   }
