@@ -12,7 +12,8 @@ struct options {
   std::string listen = "127.0.0.1:7000";
   std::optional<unsigned> cores;  // default: one per physical core
   net::balance_policy balance = net::balance_policy::round_robin;
-  std::string stats;  // empty: no stats endpoint
+  std::string stats;                     // empty: no stats endpoint
+  std::optional<unsigned> idle_spin_us;  // default: engine_config's
   bool help = false;
 };
 

@@ -4,13 +4,17 @@
 
 #include <shardmq/core.hpp>
 #include <shardmq/net/echo_handler.hpp>
+#include <shardmq/net/metrics_registry.hpp>
+#include <shardmq/net/stats_endpoint.hpp>
 #include <shardmq/net/tcp_address.hpp>
 #include <shardmq/net/tcp_listener.hpp>
+#include <shardmq/net/tcp_metrics.hpp>
 #include <shardmq/net/tcp_stack.hpp>
 
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace {
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
   shardmq::engine_config config;
   config.cores = options.cores;
   config.stop_on_signals = true;
+  if (options.idle_spin_us) config.idle_spin = std::chrono::microseconds(*options.idle_spin_us);
   std::unique_ptr<shardmq::engine> engine;
   try {
     engine = std::make_unique<shardmq::engine>(config);
@@ -59,6 +64,15 @@ int main(int argc, char** argv) {
          std::to_string(engine->core_count()) + " cores (PUs " + placement + ", " +
          (config.pin ? "pinned" : "not pinned") + "), balance " +
          std::string(shardmq::net::to_string(options.balance)));
+    shardmq::net::metrics_registry registry;
+    shardmq::net::add_tcp_source(registry, stack);
+    std::optional<shardmq::net::stats_endpoint> stats;
+    if (!options.stats.empty()) {
+      stats.emplace(*engine, registry, options.stats);
+      stats->start();
+      note("stats on http://" + shardmq::net::format_tcp_address(stats->local_endpoint()) +
+           "/stats and /metrics");
+    }
     engine->wait();  // until SIGINT or SIGTERM
     note("stopped");
   } catch (const std::exception& error) {

@@ -1,5 +1,5 @@
-#include <shardmq/net/endpoint_address.hpp>
 #include <shardmq/net/stats_endpoint.hpp>
+#include <shardmq/net/tcp_address.hpp>
 
 #include "stats_server.hpp"
 
@@ -18,7 +18,7 @@ stats_endpoint::stats_endpoint(engine& e, metrics_registry& registry, std::strin
                                unsigned home_core, stats_endpoint_limits limits)
     : engine_(e),
       registry_(registry),
-      listen_(parse_endpoint(listen)),
+      listen_(parse_tcp_address(listen)),
       home_core_(home_core),
       limits_(limits) {
   if (home_core >= e.core_count()) {

@@ -21,9 +21,14 @@ asio::ip::tcp::endpoint parse_tcp_address(std::string_view text) {
         port > 65535)
       fail("the port is not a number from 0 to 65535");
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    fail("an IPv6 host needs brackets, e.g. [::1]:7000");
+  }
+  if (host.empty()) fail("no host (use * for every address)");
   asio::ip::address address;
-  if (host == "*" || host.empty()) {
+  if (host == "*") {
     address = asio::ip::address_v4::any();
   } else if (host == "localhost") {
     address = asio::ip::address_v4::loopback();

@@ -106,7 +106,7 @@ TEST(stats_endpoint_limits, start_on_a_port_in_use_is_a_clear_error) {
 TEST(stats_endpoint_limits, bad_arguments_are_rejected_before_start) {
   engine e(test_config(1));
   net::metrics_registry registry;
-  for (const char* address : {"localhost:9100", "127.0.0.1", "127.0.0.1:70000", "::1:9100", "1.2.3:80"}) {
+  for (const char* address : {"example.com:9100", "127.0.0.1", "127.0.0.1:70000", "::1:9100", "1.2.3:80"}) {
     EXPECT_THROW(net::stats_endpoint(e, registry, address), std::invalid_argument) << address;
   }
   EXPECT_THROW(net::stats_endpoint(e, registry, "127.0.0.1:0", 1), std::invalid_argument);

@@ -17,8 +17,8 @@ TEST(tcp_address, parses_what_users_type) {
 }
 
 TEST(tcp_address, rejects_bad_input_with_a_message_that_names_it) {
-  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:7x", "example.com:80",
-                          "300.1.1.1:80", ":-1"}) {
+  for (const char* bad : {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:7x", "example.com:80",
+                          "300.1.1.1:80", ":-1", ":80", "::1:80", "[::1]", "[nope]:80"}) {
     try {
       (void)parse_tcp_address(bad);
       ADD_FAILURE() << bad << " was accepted";
