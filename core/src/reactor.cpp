@@ -38,6 +38,7 @@ reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core
       pool_(pool),
       buffers_(buffers),
       io_(std::in_place, ASIO_CONCURRENCY_HINT_UNSAFE),
+      wheel_(timer_wheel_options{.tick = owner.config().timer_tick}),
       pop_buffer_(inbound_batch_) {
   request_lanes_.reserve(core_count_);
   reply_lanes_.reserve(core_count_);
@@ -75,6 +76,7 @@ void reactor::run() noexcept {
   shut_down();
   alloc::core_pool::unbind_this_thread();
   alloc::buffer_pool::unbind_this_thread();
+  timer_wheel::unbind_this_thread();
   detail::this_thread_reactor = nullptr;
 }
 
@@ -89,6 +91,8 @@ void reactor::start_up() {
   // After pinning: the warm-up faults the buffers' pages in on this core's NUMA node.
   if (!buffers_) buffers_ = std::make_unique<alloc::buffer_pool>(engine_.config().buffers);
   buffers_->bind_to_this_thread();
+  wheel_.bind_to_this_thread();
+  alarm_.start(*io_);
   doorbell_wait_.emplace(*io_, doorbell_.wake.fd());
   arm_doorbell();
   if (engine_.config().stop_on_signals && core_ == 0) {
@@ -125,7 +129,12 @@ void reactor::shut_down() {
     complete(item);
   }
   signals_.reset();
+  // Pending sleeps complete with operation_aborted while the io_context still runs their
+  // handlers (run_stop_hooks polls it); what is left is destroyed before the io_context is.
+  wheel_.cancel_all();
   run_stop_hooks();
+  wheel_.shutdown();
+  alarm_.stop();
   if (doorbell_wait_) doorbell_wait_->release();  // the engine owns the eventfd
   doorbell_wait_.reset();
   // Handlers destroyed with the io_context may still submit: they are aborted locally.
@@ -179,6 +188,7 @@ std::size_t reactor::run_turn(clock::time_point now) {
   work += drain_outside();
   work += run_local();
   work += drain_remote_frees();
+  work += run_timers(now);
   flush_outbound();
   return work;
 }
@@ -279,6 +289,20 @@ std::size_t reactor::run_local() {
   return work;
 }
 
+std::size_t reactor::run_timers(clock::time_point now) {
+  try {
+    return wheel_.advance(now);
+  } catch (const std::exception& e) {
+    // The timers still due fire next turn (the wheel's contract).
+    ++stats_.handler_exceptions;
+    log(log_level::error, std::string("exception escaped a timer callback: ") + e.what());
+  } catch (...) {
+    ++stats_.handler_exceptions;
+    log(log_level::error, "unknown exception escaped a timer callback");
+  }
+  return 1;
+}
+
 std::size_t reactor::drain_remote_frees() {
   // Blocks of this core freed on other cores (user objects; work items always come home), and
   // slices of this core's buffers released there.
@@ -373,6 +397,12 @@ reactor_stats reactor::snapshot_stats() const {
   reactor_stats copy = stats_;
   const alloc::core_pool_stats& pool = pool_.stats();
   copy.pool_bytes_mapped = pool.bytes_mapped;
+  const timer_wheel_stats& timers = wheel_.stats();
+  copy.timers_armed = wheel_.size();
+  copy.timers_fired = timers.fired;
+  copy.timers_cancelled = timers.cancelled;
+  copy.timer_cascades = timers.cascades;
+  copy.timer_alarms = alarm_.rings();
   copy.pool_fallbacks = pool.fallbacks;
   for (const alloc::class_stats& c : pool.classes) {
     copy.pool_live_objects += c.live();
@@ -404,6 +434,11 @@ bool reactor::has_pending_input() const noexcept {
 }
 
 void reactor::sleep() {
+  // A timer due (or about to be) means no sleep; otherwise the alarm wakes us at the deadline.
+  if (const auto deadline = wheel_.next_deadline()) {
+    if (*deadline <= clock::now()) return;
+    alarm_.set(*deadline);
+  }
   doorbell_.wake.announce_sleep();
   if (has_pending_input()) {
     doorbell_.wake.cancel_sleep();

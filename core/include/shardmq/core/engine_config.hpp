@@ -1,6 +1,7 @@
 #pragma once
 
 #include <shardmq/alloc/buffer_pool.hpp>
+#include <shardmq/timer/timer_wheel.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -30,6 +31,8 @@ struct engine_config {
   /// Each core's I/O buffer pool (alloc::buffer_pool), created and warmed on the core's own
   /// thread when the engine first starts, so its pages sit on that core's NUMA node.
   alloc::buffer_pool_options buffers{};
+  /// Granularity of each core's timer wheel: timers fire up to one tick late, never early.
+  std::chrono::nanoseconds timer_tick = default_timer_tick;
   /// Stop the engine on SIGINT/SIGTERM (what a program wants; a library embedding us may not).
   bool stop_on_signals = false;
 };

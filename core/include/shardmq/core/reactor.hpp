@@ -4,9 +4,11 @@
 #include <shardmq/alloc/core_pool.hpp>
 #include <shardmq/alloc/handler_slot.hpp>
 #include <shardmq/core/detail/outbound_lane.hpp>
+#include <shardmq/core/detail/timer_alarm.hpp>
 #include <shardmq/core/detail/work_item.hpp>
 #include <shardmq/core/reactor_stats.hpp>
 #include <shardmq/core/topology.hpp>
+#include <shardmq/timer/timer_wheel.hpp>
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
@@ -82,6 +84,9 @@ class reactor {
   void add_stop_hook(reactor_stop_hook& hook) noexcept;
   void remove_stop_hook(reactor_stop_hook& hook) noexcept;
 
+  /// This core's timers (also timer_wheel::local() on the reactor thread): advanced every turn;
+  /// an idle reactor sleeps no later than its next deadline.
+  timer_wheel& timers() noexcept { return wheel_; }
   /// This core's I/O buffers (also alloc::buffer_pool::local() on the reactor thread).
   alloc::buffer_pool& buffers() noexcept { return *buffers_; }
 
@@ -105,6 +110,7 @@ class reactor {
   std::size_t drain_outside();
   std::size_t run_local();
   std::size_t drain_remote_frees();
+  std::size_t run_timers(clock::time_point now);
   void flush_outbound();
   void flush_lane(detail::outbound_lane& lane, unsigned target);
   void wake_flushed_targets();
@@ -136,6 +142,8 @@ class reactor {
   std::optional<asio::posix::stream_descriptor> doorbell_wait_;
   std::optional<asio::signal_set> signals_;
   alloc::handler_slot<> doorbell_slot_;  // the doorbell wait is re-armed for ever: no allocation
+  timer_wheel wheel_;
+  detail::timer_alarm alarm_;
 
   std::vector<detail::outbound_lane> request_lanes_;  // by target core
   std::vector<detail::outbound_lane> reply_lanes_;    // by origin core

@@ -41,6 +41,12 @@ struct reactor_stats {
   std::uint64_t buffer_remote_releases = 0;  ///< references dropped on other cores (net), drained here
   std::uint64_t buffer_fallbacks = 0;        ///< buffers above 64 KiB, from the system allocator
   std::uint64_t buffer_refused = 0;          ///< acquires refused (max_bytes or the OS)
+  // This core's timer wheel (reactor::timers().stats() has the rest).
+  std::uint64_t timers_armed = 0;  ///< armed now
+  std::uint64_t timers_fired = 0;
+  std::uint64_t timers_cancelled = 0;
+  std::uint64_t timer_cascades = 0;  ///< upper-level slots redistributed
+  std::uint64_t timer_alarms = 0;    ///< sleeps ended by the next timer's deadline
   std::uint64_t busy_ns = 0;
   std::uint64_t idle_ns = 0;  ///< spinning with nothing to do, plus sleeping
   std::array<std::uint64_t, histogram_buckets> batch_histogram{};
