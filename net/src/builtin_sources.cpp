@@ -7,6 +7,8 @@
 //   pool and buffer fields of reactor_stats are in the two groups below, in more detail.
 // pool: bytes_mapped, live_objects, fallbacks, remote_drains, then per size class that has ever
 //   been used (label class="<bytes>"): allocations, frees, remote_frees, spans, live.
+// timers: the wheel's armed_now (gauge), armed, rearmed, fired, cancelled, cascades, and the
+//   reactor's alarms (sleeps ended by a deadline).
 // buffers: bytes_mapped, fallbacks, fallback_bytes_live, refused, then per class (class="8192",
 //   "16384", "65536"): acquires, returns, remote_releases, buffers, in_use.
 
@@ -98,6 +100,19 @@ void write_buffer_metrics(metrics_writer& out) {
     out.gauge("buffers", "Buffers mapped, by class.", c.buffers, {{"class", size}});
     out.gauge("in_use", "Buffers held by at least one slice, by class.", c.in_use(), {{"class", size}});
   }
+}
+
+void write_timer_metrics(metrics_writer& out) {
+  const timer_wheel& wheel = this_reactor().timers();
+  const timer_wheel_stats& s = wheel.stats();
+  out.gauge("armed_now", "Timers armed on this core's wheel now.", wheel.size());
+  out.counter("armed", "Timer arms, re-arms included.", s.armed);
+  out.counter("rearmed", "Arms of a timer that was still armed.", s.rearmed);
+  out.counter("fired", "Timers that expired and ran.", s.fired);
+  out.counter("cancelled", "Timers cancelled while armed.", s.cancelled);
+  out.counter("cascades", "Upper-level wheel slots redistributed to lower levels.", s.cascades);
+  out.counter("alarms", "Sleeps of the reactor ended by its next timer's deadline.",
+              this_reactor().snapshot_stats().timer_alarms);
 }
 
 }  // namespace shardmq::net

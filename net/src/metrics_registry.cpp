@@ -11,6 +11,7 @@ metrics_registry::metrics_registry(builtin_sources builtins) {
     add_source("reactor", &write_reactor_metrics);
     add_source("pool", &write_pool_metrics);
     add_source("buffers", &write_buffer_metrics);
+    add_source("timers", &write_timer_metrics);
   }
 }
 

@@ -16,7 +16,7 @@ void expect_one_entry_per_core_with_every_group(unsigned cores) {
   for (unsigned core = 0; core < cores; ++core) {
     const nlohmann::json& entry = stats["cores"][core];
     EXPECT_EQ(entry["core"], core);
-    for (const char* group : {"reactor", "pool", "buffers"}) {
+    for (const char* group : {"reactor", "pool", "buffers", "timers"}) {
       EXPECT_TRUE(entry.contains(group) && entry[group].is_object()) << "core " << core << " lacks " << group;
     }
     EXPECT_TRUE(entry["reactor"]["turns"].is_number_unsigned());

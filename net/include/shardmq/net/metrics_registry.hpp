@@ -58,5 +58,7 @@ class metrics_registry {
 void write_reactor_metrics(metrics_writer& out);
 void write_pool_metrics(metrics_writer& out);
 void write_buffer_metrics(metrics_writer& out);
+/// The "timers" group: this core's timer wheel.
+void write_timer_metrics(metrics_writer& out);
 
 }  // namespace shardmq::net
