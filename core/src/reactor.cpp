@@ -133,6 +133,7 @@ void reactor::shut_down() {
   // handlers (run_stop_hooks polls it); what is left is destroyed before the io_context is.
   wheel_.cancel_all();
   run_stop_hooks();
+  complete_aborted_while_io_runs();
   wheel_.shutdown();
   alarm_.stop();
   if (doorbell_wait_) doorbell_wait_->release();  // the engine owns the eventfd
@@ -163,6 +164,22 @@ void reactor::remove_stop_hook(reactor_stop_hook& hook) noexcept {
   if (hook.next_ != nullptr) hook.next_->prev_ = hook.prev_;
   hook.prev_ = hook.next_ = nullptr;
   hook.linked_ = false;
+}
+
+void reactor::complete_aborted_while_io_runs() {
+  // Submissions made by the handlers that ran since the core quiesced were aborted locally. Their
+  // handlers may be bound to this io_context (use_awaitable, bind_executor): complete them, and
+  // run what that dispatches, while it still exists. Bounded, in case handlers keep submitting.
+  for (int round = 0; round < 1000 && (!ready_.empty() || !local_.empty()); ++round) {
+    while (!ready_.empty() || !local_.empty()) {
+      detail::work_item* item = ready_.empty() ? local_.pop_front() : ready_.pop_front();
+      if (!item->error) item->error = detail::operation_aborted_error();
+      --outstanding_;
+      complete(item);
+    }
+    handlers_pending_ = true;
+    run_handlers(clock::now());
+  }
 }
 
 void reactor::run_stop_hooks() {
