@@ -89,6 +89,17 @@ class frame {
   /// True when the body lives in a pooled buffer rather than inline.
   bool is_slice() const noexcept { return is_slice_; }
 
+  /// Drops the first `n` bytes (at most size()): a command's name before its payload.
+  void drop_front(std::size_t n) noexcept {
+    if (n > size()) n = size();
+    if (is_slice_) {
+      slice_.trim_front(n);
+    } else {
+      std::memmove(inline_, inline_ + n, size_ - n);
+      size_ = static_cast<std::uint8_t>(size_ - n);
+    }
+  }
+
   /// Empties the frame (releasing its slice, if any).
   void reset() noexcept {
     if (is_slice_) {
