@@ -59,7 +59,8 @@ TEST(command, ready_parses_socket_type_and_identity) {
 
   std::array<std::byte, 512> out{};
   const std::size_t size = write_ready(out, socket_type::router, bytes_of("peer-7"));
-  ASSERT_FALSE(parse_ready(parsed({out.begin(), out.begin() + size}).data, meta));
+  const std::vector<std::byte> router_ready(out.begin(), out.begin() + size);  // the command views it
+  ASSERT_FALSE(parse_ready(parsed(router_ready).data, meta));
   EXPECT_EQ(meta.socket_type, "ROUTER");
   EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(meta.identity.data()), meta.identity.size()),
             "peer-7");
