@@ -134,6 +134,12 @@ void reactor::shut_down() {
   wheel_.cancel_all();
   run_stop_hooks();
   complete_aborted_while_io_runs();
+  // Handlers that ran since may have armed new sleeps (a coroutine that had not started yet):
+  // abort those too, while their completions can still run.
+  for (int round = 0; round < 100 && wheel_.cancel_all() != 0; ++round) {
+    handlers_pending_ = true;
+    run_handlers(clock::now());
+  }
   wheel_.shutdown();
   alarm_.stop();
   if (doorbell_wait_) doorbell_wait_->release();  // the engine owns the eventfd
