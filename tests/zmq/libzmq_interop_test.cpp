@@ -159,6 +159,16 @@ struct libzmq_socket {
   void* socket;
 };
 
+/// Binds a libzmq socket to an ephemeral loopback port and returns the port (0 on failure).
+int bind_ephemeral(libzmq_socket& socket) {
+  if (zmq_bind(socket.socket, "tcp://127.0.0.1:*") != 0) return 0;
+  char endpoint[256];
+  std::size_t endpoint_size = sizeof endpoint;
+  zmq_getsockopt(socket.socket, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size);
+  const std::string text(endpoint);
+  return std::stoi(text.substr(text.rfind(':') + 1));
+}
+
 TEST(libzmq_interop, we_parse_the_greeting_ready_ping_and_multipart_message_of_a_libzmq_dealer) {
   alloc::buffer_pool pool;
   pool.bind_to_this_thread();
@@ -252,11 +262,8 @@ TEST(libzmq_interop, we_parse_the_greeting_ready_ping_and_multipart_message_of_a
 TEST(libzmq_interop, a_libzmq_pull_receives_short_long_and_multipart_frames_we_encode) {
   zmq_context ctx;
   libzmq_socket pull(ctx, ZMQ_PULL);
-  ASSERT_EQ(zmq_bind(pull.socket, "tcp://127.0.0.1:*"), 0);
-  char endpoint[256];
-  std::size_t endpoint_size = sizeof endpoint;
-  zmq_getsockopt(pull.socket, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size);
-  const int port = std::stoi(std::string(endpoint).substr(std::string(endpoint).rfind(':') + 1));
+  const int port = bind_ephemeral(pull);
+  ASSERT_GT(port, 0);
 
   const raw_socket connection = raw_socket::connect_loopback(port);
   connection.write_all(our_handshake(socket_type::push));
@@ -316,11 +323,8 @@ TEST(libzmq_interop, a_libzmq_pull_receives_short_long_and_multipart_frames_we_e
 TEST(libzmq_interop, libzmq_closes_a_peer_of_an_incompatible_socket_type_without_error) {
   zmq_context ctx;
   libzmq_socket pull(ctx, ZMQ_PULL);
-  ASSERT_EQ(zmq_bind(pull.socket, "tcp://127.0.0.1:*"), 0);
-  char endpoint[256];
-  std::size_t endpoint_size = sizeof endpoint;
-  zmq_getsockopt(pull.socket, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size);
-  const int port = std::stoi(std::string(endpoint).substr(std::string(endpoint).rfind(':') + 1));
+  const int port = bind_ephemeral(pull);
+  ASSERT_GT(port, 0);
   const raw_socket connection = raw_socket::connect_loopback(port);
   connection.write_all(our_handshake(socket_type::dealer));
   std::vector<std::byte> captured;
