@@ -227,10 +227,16 @@ void tcp_connection::flush() {
       offered += node->data.size();
       ++count;
     }
-    msghdr message{};
-    message.msg_iov = vectors;
-    message.msg_iovlen = count;
-    const ssize_t n = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    ssize_t n;
+    if (count == 1) {
+      // The common case (an echo of one read): send() skips sendmsg's msghdr and iovec import.
+      n = ::send(socket_.native_handle(), vectors[0].iov_base, vectors[0].iov_len, MSG_NOSIGNAL);
+    } else {
+      msghdr message{};
+      message.msg_iov = vectors;
+      message.msg_iovlen = count;
+      n = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
