@@ -5,6 +5,7 @@
 #include "alloc_scenarios.hpp"
 #include "alloc_summary.hpp"
 #include "allocator_baselines.hpp"
+#include "paired_command_line.hpp"
 #include "result_line.hpp"
 
 #include <shardmq/alloc/core_pool.hpp>
@@ -45,47 +46,10 @@ needs more static TLS than glibc reserves for dlopen: the program re-executes it
 GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384 unless that tunable is already set.
 )";
 
-struct bench_options {
-  unsigned pairs = 11;
-  bool pairs_given = false;
-  bool quick = false;
-};
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr, "shardmq-bench-alloc: %s\n\n%s", message.c_str(), usage_text);
-  std::exit(2);
-}
-
-unsigned parse_pairs(const char* text) {
-  char* end = nullptr;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || value == 0 || value > 1000) {
-    usage_error(std::string("--pairs wants a number from 1 to 1000, not '") + text + "'");
-  }
-  return static_cast<unsigned>(value);
-}
-
-bench_options parse_options(int argc, char** argv) {
-  bench_options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(usage_text, stdout);
-      std::exit(0);
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg == "--pairs") {
-      if (i + 1 == argc) usage_error("--pairs needs a value");
-      options.pairs = parse_pairs(argv[++i]);
-      options.pairs_given = true;
-    } else if (arg.rfind("--pairs=", 0) == 0) {
-      options.pairs = parse_pairs(argv[i] + std::strlen("--pairs="));
-      options.pairs_given = true;
-    } else {
-      usage_error("unknown option '" + arg + "'");
-    }
-  }
-  if (options.quick && !options.pairs_given) options.pairs = 2;
+/// Our flags: --pairs (default 11), --quick (2 pairs) and --help; anything else is an error.
+shardmq::bench::paired_command_line parse_options(int argc, char** argv) {
+  shardmq::bench::paired_command_line options{"shardmq-bench-alloc", usage_text, 11, 2};
+  options.parse(argc, argv);
   return options;
 }
 
@@ -127,7 +91,7 @@ void print_setup_notes(const shardmq::topology& machine, const std::vector<shard
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bench_options options = parse_options(argc, argv);
+  const auto options = parse_options(argc, argv);
   shardmq::bench::reserve_static_tls_for_dlopen(argv);
 
   try {

@@ -5,6 +5,7 @@
 #include "core_google_benchmarks.hpp"
 #include "core_scenarios.hpp"
 #include "core_summary.hpp"
+#include "paired_command_line.hpp"
 #include "result_line.hpp"
 
 #include <shardmq/core/detail/wake_signal.hpp>
@@ -38,56 +39,27 @@ options:
 Other flags go to Google Benchmark (e.g. --benchmark_filter=submit_to --benchmark_min_time=1).
 )";
 
-struct bench_options {
-  unsigned pairs = 15;
-  bool pairs_given = false;
-  bool quick = false;
+struct bench_options : shardmq::bench::paired_command_line {
   bool run_benchmarks = true;
   bool run_summary = true;
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr, "shardmq-bench-core: %s\n\n%s", message.c_str(), usage_text);
-  std::exit(2);
-}
-
-unsigned parse_pairs(const char* text) {
-  char* end = nullptr;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || value == 0 || value > 1000) {
-    usage_error(std::string("--pairs wants a number from 1 to 1000, not '") + text + "'");
-  }
-  return static_cast<unsigned>(value);
-}
-
 /// Takes our flags out of argv and leaves the rest for Google Benchmark.
 bench_options parse_options(int& argc, char** argv) {
-  bench_options options;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(usage_text, stdout);
-      std::exit(0);
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg == "--summary-only") {
-      options.run_benchmarks = false;
-    } else if (arg == "--benchmarks-only") {
-      options.run_summary = false;
-    } else if (arg == "--pairs") {
-      if (i + 1 == argc) usage_error("--pairs needs a value");
-      options.pairs = parse_pairs(argv[++i]);
-      options.pairs_given = true;
-    } else if (arg.rfind("--pairs=", 0) == 0) {
-      options.pairs = parse_pairs(argv[i] + std::strlen("--pairs="));
-      options.pairs_given = true;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  if (options.quick && !options.pairs_given) options.pairs = 2;
+  bench_options options{{"shardmq-bench-core", usage_text, 15, 2}};
+  options.parse(
+      argc, argv,
+      [&](const std::string& arg) {
+        if (arg == "--summary-only") {
+          options.run_benchmarks = false;
+        } else if (arg == "--benchmarks-only") {
+          options.run_summary = false;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      /*keep_unknown=*/true);
   return options;
 }
 

@@ -1,6 +1,7 @@
 // shardmq-bench-timer: the timer wheel against asio::steady_timer, ours and the baseline
 // alternating run by run, verdict from the median of per-pair ratios. See bench/README.md.
 
+#include "paired_command_line.hpp"
 #include "result_line.hpp"
 #include "timer_scenarios.hpp"
 #include "timer_summary.hpp"
@@ -36,54 +37,17 @@ options:
   --help      this text
 )";
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr, "shardmq-bench-timer: %s\n\n%s", message.c_str(), usage_text);
-  std::exit(2);
-}
-
-unsigned parse_pairs(const char* text) {
-  char* end = nullptr;
-  const unsigned long value = std::strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || value == 0 || value > 1000) {
-    usage_error(std::string("--pairs wants a number from 1 to 1000, not '") + text + "'");
-  }
-  return static_cast<unsigned>(value);
-}
-
-struct bench_options {
-  unsigned pairs = 9;
-  bool pairs_given = false;
-  bool quick = false;
-};
-
-bench_options parse_options(int argc, char** argv) {
-  bench_options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(usage_text, stdout);
-      std::exit(0);
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg == "--pairs") {
-      if (i + 1 == argc) usage_error("--pairs needs a value");
-      options.pairs = parse_pairs(argv[++i]);
-      options.pairs_given = true;
-    } else if (arg.rfind("--pairs=", 0) == 0) {
-      options.pairs = parse_pairs(argv[i] + std::strlen("--pairs="));
-      options.pairs_given = true;
-    } else {
-      usage_error("unknown option '" + arg + "'");
-    }
-  }
-  if (options.quick && !options.pairs_given) options.pairs = 3;
+/// Our flags: --pairs (default 9), --quick (3 pairs) and --help; anything else is an error.
+shardmq::bench::paired_command_line parse_options(int argc, char** argv) {
+  shardmq::bench::paired_command_line options{"shardmq-bench-timer", usage_text, 9, 3};
+  options.parse(argc, argv);
   return options;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bench_options options = parse_options(argc, argv);
+  const auto options = parse_options(argc, argv);
   using namespace shardmq::bench;
   try {
     const timer_bench_sizes sizes = options.quick ? timer_bench_sizes{}.scaled_down(50) : timer_bench_sizes{};

@@ -133,13 +133,12 @@ void reactor::shut_down() {
   // handlers (run_stop_hooks polls it); what is left is destroyed before the io_context is.
   wheel_.cancel_all();
   run_stop_hooks();
-  // Handlers posted before the stop but run only by those polls (a co_spawned coroutine not yet
-  // started) may have armed sleeps after cancel_all: end them the same way (bounded, in case a
-  // handler keeps re-arming). Without this, reactor_timers.an_engine_stop_ends_pending_sleeps...
-  // lost such sleeps in ~5 % of runs (the wheel's shutdown destroys them uncompleted).
-  for (int round = 0; round < 100 && wheel_.size() != 0; ++round) {
-    wheel_.cancel_all();
-    run_stop_hooks();
+  complete_aborted_while_io_runs();
+  // Handlers that ran since may have armed new sleeps (a coroutine that had not started yet):
+  // abort those too, while their completions can still run.
+  for (int round = 0; round < 100 && wheel_.cancel_all() != 0; ++round) {
+    handlers_pending_ = true;
+    run_handlers(clock::now());
   }
   wheel_.shutdown();
   alarm_.stop();
@@ -171,6 +170,22 @@ void reactor::remove_stop_hook(reactor_stop_hook& hook) noexcept {
   if (hook.next_ != nullptr) hook.next_->prev_ = hook.prev_;
   hook.prev_ = hook.next_ = nullptr;
   hook.linked_ = false;
+}
+
+void reactor::complete_aborted_while_io_runs() {
+  // Submissions made by the handlers that ran since the core quiesced were aborted locally. Their
+  // handlers may be bound to this io_context (use_awaitable, bind_executor): complete them, and
+  // run what that dispatches, while it still exists. Bounded, in case handlers keep submitting.
+  for (int round = 0; round < 1000 && (!ready_.empty() || !local_.empty()); ++round) {
+    while (!ready_.empty() || !local_.empty()) {
+      detail::work_item* item = ready_.empty() ? local_.pop_front() : ready_.pop_front();
+      if (!item->error) item->error = detail::operation_aborted_error();
+      --outstanding_;
+      complete(item);
+    }
+    handlers_pending_ = true;
+    run_handlers(clock::now());
+  }
 }
 
 void reactor::run_stop_hooks() {

@@ -5,8 +5,10 @@
 #include <asio/connect.hpp>
 #include <asio/use_future.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace shardmq::net {
 
@@ -104,6 +106,19 @@ tcp_stack::~tcp_stack() {
           },
           asio::use_future);
       done.get();
+      // An aborted connection is destroyed by its last cancelled handler, a turn or two later on
+      // its core; it still refers to our per-core state, so wait until every core's list is empty.
+      for (int attempt = 0; attempt < 5000 && engine_.running(); ++attempt) {
+        std::atomic<bool> empty{true};
+        auto checked = engine_.run_on_all(
+            [this, &empty] {
+              if (cores_[this_core()]->connections != nullptr) empty = false;
+            },
+            asio::use_future);
+        checked.get();
+        if (empty) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
     } catch (const std::exception& e) {
       log(log_level::error, std::string("tcp_stack: teardown on a running engine failed: ") + e.what());
     }

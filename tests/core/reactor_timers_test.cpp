@@ -15,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <random>
+#include <thread>
 
 namespace shardmq {
 namespace {
@@ -107,6 +108,11 @@ TEST(reactor_timers, an_engine_stop_ends_pending_sleeps_with_operation_aborted) 
     });
     return 0;
   });
+  // Let the coroutines start and arm their sleeps, so that the stop meets four pending sleeps.
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    if (run_on(e, 0, [] { return this_reactor().snapshot_stats().timers_armed; }) == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   e.stop();  // ASan reports any sleep operation or coroutine frame left behind
   EXPECT_EQ(aborted.load(), 4);
   EXPECT_EQ(completed.load(), 0);

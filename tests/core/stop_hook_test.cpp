@@ -3,6 +3,7 @@
 
 #include "engine_fixture.hpp"
 
+#include <asio/bind_executor.hpp>
 #include <asio/local/connect_pair.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/read.hpp>
@@ -75,6 +76,30 @@ TEST(stop_hook, a_removed_hook_does_not_run_and_hooks_can_be_re_added) {
   e.start();
   e.stop();
   EXPECT_EQ(first->runs.load(), 1);
+}
+
+TEST(stop_hook, a_submission_made_at_stop_completes_on_its_executor_before_the_io_context_dies) {
+  // The hook submits with a handler bound to the reactor's executor: the submission is aborted
+  // locally, and its completion must run while the io_context still exists.
+  struct submitting_hook final : reactor_stop_hook {
+    void on_reactor_stop() noexcept override {
+      asio::io_context& io = this_reactor().io_context();
+      submit_to(
+          0, [] { return 1; }, asio::bind_executor(io.get_executor(), [this](std::exception_ptr error, int) {
+            if (error) ++aborted_on_executor;  // in place: we are on its executor's thread
+          }));
+    }
+    std::atomic<int> aborted_on_executor{0};
+  };
+  auto hook = std::make_shared<submitting_hook>();
+  engine e(testing::test_config(1));
+  e.start();
+  run_on(e, 0, [&] {
+    this_reactor().add_stop_hook(*hook);
+    return 0;
+  });
+  e.stop();
+  EXPECT_EQ(hook->aborted_on_executor.load(), 1);
 }
 
 }  // namespace

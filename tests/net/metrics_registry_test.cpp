@@ -11,7 +11,8 @@ namespace shardmq::testing {
 namespace {
 
 TEST(metrics_registry, starts_with_the_builtin_groups_or_none) {
-  EXPECT_EQ(net::metrics_registry().groups(), (std::vector<std::string>{"reactor", "pool", "buffers", "timers"}));
+  EXPECT_EQ(net::metrics_registry().groups(),
+            (std::vector<std::string>{"reactor", "pool", "buffers", "timers"}));
   EXPECT_TRUE(net::metrics_registry(net::builtin_sources::no).groups().empty());
 }
 

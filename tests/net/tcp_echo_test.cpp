@@ -82,7 +82,15 @@ INSTANTIATE_TEST_SUITE_P(cores_and_policies, tcp_echo,
                          ::testing::Values(std::make_tuple(1u, balance_policy::round_robin),
                                            std::make_tuple(2u, balance_policy::round_robin),
                                            std::make_tuple(2u, balance_policy::least_loaded),
-                                           std::make_tuple(2u, balance_policy::reuseport)));
+                                           std::make_tuple(2u, balance_policy::reuseport)),
+                         [](const ::testing::TestParamInfo<tcp_echo::ParamType>& info) {
+                           std::string name = std::to_string(std::get<0>(info.param)) + "_cores_" +
+                                              std::string(to_string(std::get<1>(info.param)));
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
 
 TEST(tcp_balance, round_robin_gives_each_of_two_cores_its_share) {
   SHARDMQ_REQUIRE_CORES(2);

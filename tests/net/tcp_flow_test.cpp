@@ -15,9 +15,9 @@
 namespace shardmq::net {
 namespace {
 
+using shardmq::testing::run_on;
 using testing::connect_to;
 using testing::echo_server;
-using shardmq::testing::run_on;
 
 /// Writes without blocking until the socket refuses for `patience` in a row; returns bytes sent.
 std::size_t write_until_blocked(asio::ip::tcp::socket& socket, std::chrono::milliseconds patience,
@@ -122,6 +122,27 @@ TEST(tcp_flow, an_engine_stop_with_open_connections_closes_them_on_their_cores) 
     socket.read_some(asio::buffer(&byte, 1), error);
     EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset) << error.message();
   }
+}
+
+TEST(tcp_flow, destroying_the_stack_on_a_running_engine_closes_its_connections_first) {
+  echo_server server(1);
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> sockets;
+  for (int i = 0; i < 10; ++i) {
+    sockets.push_back(connect_to(io, server.endpoint()));
+    std::uint8_t byte = 1;
+    asio::write(sockets.back(), asio::buffer(&byte, 1));
+    asio::read(sockets.back(), asio::buffer(&byte, 1));
+  }
+  server.listener.reset();
+  server.stack.reset();  // the engine keeps running; ASan reports a connection left dangling
+  for (auto& socket : sockets) {
+    std::uint8_t byte;
+    std::error_code error;
+    socket.read_some(asio::buffer(&byte, 1), error);
+    EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset) << error.message();
+  }
+  EXPECT_TRUE(server.engine_.running());
 }
 
 TEST(tcp_listener, a_port_in_use_is_a_clear_error) {

@@ -102,6 +102,7 @@ class reactor {
   void loop();
   void shut_down();
   void run_stop_hooks();
+  void complete_aborted_while_io_runs();
 
   // The pieces of one turn.
   std::size_t run_turn(clock::time_point now);
