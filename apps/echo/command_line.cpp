@@ -63,8 +63,8 @@ std::string usage_text(const std::string& program) {
          "                       reuseport: one SO_REUSEPORT acceptor per core, the kernel spreads\n"
          "  --stats HOST:PORT    serve per-core counters over HTTP: GET /stats (JSON), GET /metrics\n"
          "                       (Prometheus); off by default\n"
-         "  --idle-spin US       how long an idle core polls before it sleeps in epoll (default 40;\n"
-         "                       0 sleeps at once: least CPU, a little more latency)\n"
+         "  --idle-spin US       how long an idle core polls before it sleeps in epoll (default 0:\n"
+         "                       echo never messages between cores, so spinning buys nothing but CPU)\n"
          "  -h, --help           show this text\n";
 }
 

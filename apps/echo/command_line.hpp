@@ -12,8 +12,11 @@ struct options {
   std::string listen = "127.0.0.1:7000";
   std::optional<unsigned> cores;  // default: one per physical core
   net::balance_policy balance = net::balance_policy::round_robin;
-  std::string stats;                     // empty: no stats endpoint
-  std::optional<unsigned> idle_spin_us;  // default: engine_config's
+  std::string stats;  // empty: no stats endpoint
+  // Default 0, not engine_config's 40 us: an echo core has no cross-core traffic for a spin to
+  // catch, and while it spins it polls epoll only every io_poll_interval, so a busy echo core spent
+  // ~40 % of its time in empty turns (measured: 82,031 of 83,086 turns, 64 B x 50 x 16).
+  unsigned idle_spin_us = 0;
   bool help = false;
 };
 

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   shardmq::engine_config config;
   config.cores = options.cores;
   config.stop_on_signals = true;
-  if (options.idle_spin_us) config.idle_spin = std::chrono::microseconds(*options.idle_spin_us);
+  config.idle_spin = std::chrono::microseconds(options.idle_spin_us);
   std::unique_ptr<shardmq::engine> engine;
   try {
     engine = std::make_unique<shardmq::engine>(config);

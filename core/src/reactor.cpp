@@ -206,22 +206,34 @@ void reactor::run_stop_hooks() {
 // --- one turn ---------------------------------------------------------------------------------
 
 std::size_t reactor::run_turn(clock::time_point now) {
-  std::size_t work = run_handlers(now);
-  work += drain_inbound();
+  const std::size_t handlers = run_handlers(now);
+  std::size_t work = drain_inbound();
   work += drain_outside();
   work += run_local();
   work += drain_remote_frees();
   work += run_timers(now);
   flush_outbound();
-  return work;
+  // What ran after the poll may have posted handlers: poll again at once.
+  if (work != 0) handlers_pending_ = true;
+  return handlers + work;
 }
 
 std::size_t reactor::run_handlers(clock::time_point now) {
-  // An empty poll costs a syscall (~1 us here): poll again at once only after a productive poll.
+  // An empty poll costs a syscall (~1 us here): poll again at once only when the last poll
+  // stopped at max_batch (more may be ready) or the rest of the turn did work (it may have
+  // posted). A poll that ended on an empty io_context has just seen epoll empty: polling again
+  // next turn, about a microsecond later, was a wasted epoll_wait after every burst of handlers.
   if (!handlers_pending_ && now - last_io_poll_ < io_poll_interval_) return 0;
   std::size_t ran = 0;
+  bool drained = false;
   try {
-    while (ran < max_batch_ && io_->poll_one() != 0) ++ran;
+    while (ran < max_batch_) {
+      if (io_->poll_one() == 0) {
+        drained = true;
+        break;
+      }
+      ++ran;
+    }
   } catch (const std::exception& e) {
     ++ran;
     ++stats_.handler_exceptions;
@@ -232,7 +244,7 @@ std::size_t reactor::run_handlers(clock::time_point now) {
     log(log_level::error, "unknown exception escaped an Asio handler");
   }
   last_io_poll_ = now;
-  handlers_pending_ = ran != 0;
+  handlers_pending_ = ran != 0 && !drained;
   ++stats_.io_polls;
   stats_.handlers_run += ran;
   return ran;
@@ -468,6 +480,7 @@ void reactor::sleep() {
     return;
   }
   ++stats_.sleeps;
+  doorbell_rang_ = false;
   try {
     io_->run_one();  // returns after one handler: the doorbell, a signal, or I/O
   } catch (const std::exception& e) {
@@ -487,6 +500,7 @@ void reactor::arm_doorbell() {
                                if (error) return;  // operation_aborted at shutdown
                                doorbell_.wake.consume();
                                ++stats_.wakeups_received;
+                               doorbell_rang_ = true;  // read by sleep(): the rings have the work
                                arm_doorbell();
                              }));
 }

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 namespace shardmq::net {
 
@@ -35,7 +36,35 @@ struct tcp_connection::write_node {
 namespace {
 // Most buffers one sendmsg takes: enough to gather a burst of small messages, far below IOV_MAX.
 constexpr std::size_t max_gather = 64;
+
+// basic_socket keeps its implementation (the descriptor's reactor entry) protected; a pointer to
+// that member formed in a derived class reads it without a cast. Pinned to Asio 1.22's reactive
+// socket service (Debian 12); the static_assert below stops a build with another backend.
+struct socket_internals : tcp_connection::socket_type {
+  static auto& implementation(tcp_connection::socket_type& socket) noexcept {
+    return (socket.*(&socket_internals::impl_)).get_implementation();
+  }
+};
+static_assert(std::is_same_v<asio::detail::reactor, asio::detail::epoll_reactor>,
+              "tcp_connection's readable_wait is written for Asio's epoll reactor");
 }  // namespace
+
+tcp_connection::readable_wait::readable_wait(tcp_connection& owner) noexcept
+    : reactor_op(asio::error_code(), &readable_wait::perform, &readable_wait::complete), connection(owner) {}
+
+asio::detail::reactor_op::status tcp_connection::readable_wait::perform(
+    asio::detail::reactor_op* base) noexcept {
+  // Called by the reactor when an event for the descriptor arrives (ready), and possibly at once
+  // from start_op (not ready: we have just read the socket empty).
+  return static_cast<readable_wait*>(base)->arming ? not_done : done;
+}
+
+void tcp_connection::readable_wait::complete(void* scheduler, asio::detail::scheduler_operation* base,
+                                             const asio::error_code&, std::size_t) noexcept(false) {
+  if (scheduler == nullptr) return;  // destroyed with the io_context, never run
+  auto* self = static_cast<readable_wait*>(base);
+  self->connection.on_readable(self->ec_);
+}
 
 tcp_connection::tcp_connection(detail::core_tcp_state& home, socket_type socket,
                                const connection_options& options)
@@ -54,23 +83,36 @@ tcp_connection::~tcp_connection() {
 
 void tcp_connection::start(std::unique_ptr<stream_handler> handler) {
   handler_ = std::move(handler);
+  io_reactor_ = &asio::use_service<asio::detail::reactor>(socket_.get_executor().context());
   // Nothing is read until the socket says it is readable: an idle connection holds no buffer.
-  wait_readable();
+  // The first wait is Asio's own: its epoll_ctl(MOD) reports data that arrived before we looked
+  // (an edge the reactor may already have collected with no wait queued).
+  read_pending_ = true;
+  socket_.async_wait(socket_type::wait_read,
+                     alloc::bind_slot(read_slot_, [this](std::error_code error) { on_readable(error); }));
 }
 
 // --- reading ----------------------------------------------------------------------------------
 
 void tcp_connection::wait_readable() {
+  // Only after a read that left the socket empty (see readable_wait).
   read_pending_ = true;
-  socket_.async_wait(socket_type::wait_read, alloc::bind_slot(read_slot_, [this](std::error_code error) {
-                       read_pending_ = false;
-                       if (error) {
-                         if (error != asio::error::operation_aborted) fail(error);
-                         finish_if_done();
-                         return;
-                       }
-                       read_now();
-                     }));
+  readable_wait_.ec_ = asio::error_code();
+  readable_wait_.arming = true;
+  io_reactor_->start_op(asio::detail::reactor::read_op, socket_.native_handle(),
+                        socket_internals::implementation(socket_).reactor_data_, &readable_wait_,
+                        /*is_continuation=*/true, /*allow_speculative=*/true);
+  readable_wait_.arming = false;
+}
+
+void tcp_connection::on_readable(std::error_code error) {
+  read_pending_ = false;
+  if (error) {
+    if (error != asio::error::operation_aborted) fail(error);
+    finish_if_done();
+    return;
+  }
+  read_now();
 }
 
 void tcp_connection::read_now() {
@@ -185,10 +227,16 @@ void tcp_connection::flush() {
       offered += node->data.size();
       ++count;
     }
-    msghdr message{};
-    message.msg_iov = vectors;
-    message.msg_iovlen = count;
-    const ssize_t n = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    ssize_t n;
+    if (count == 1) {
+      // The common case (an echo of one read): send() skips sendmsg's msghdr and iovec import.
+      n = ::send(socket_.native_handle(), vectors[0].iov_base, vectors[0].iov_len, MSG_NOSIGNAL);
+    } else {
+      msghdr message{};
+      message.msg_iov = vectors;
+      message.msg_iovlen = count;
+      n = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
