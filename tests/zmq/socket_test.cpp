@@ -251,6 +251,38 @@ TEST(zmq_socket, an_async_send_at_the_mark_completes_once_the_peer_reads) {
   EXPECT_TRUE(world.on(0, [&] { return sent_all; }));
 }
 
+TEST(zmq_socket, a_send_waiting_for_a_peer_completes_once_when_one_arrives_at_a_mark_of_one) {
+  // The waiting send, retried when the peer attaches, is written at once; the connection then
+  // reports room again from inside that retry. The retry must not run a second time for the same
+  // operation (it did: the nested one sent the moved-from message and completed the operation
+  // with bad_message, and the outer one then completed a null operation).
+  socket_world world(1);
+  zmq::socket push = world.make(0, socket_type::push, options_with([](socket_options& o) { o.sndhwm = 1; }));
+  zmq::socket pull = world.make(0, socket_type::pull);
+  world.on(0, [&] { push.bind("tcp://127.0.0.1:*"); });
+  constexpr int total = 100;
+  int sent = 0;
+  world.run(0, [&]() -> asio::awaitable<void> {
+    asio::co_spawn(
+        this_reactor().get_executor(),
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < total; ++i) {
+            co_await push.async_send(make_message(std::to_string(i)), asio::use_awaitable);
+            ++sent;
+          }
+        },
+        [](std::exception_ptr error) {
+          if (error) ADD_FAILURE() << "the sender failed";
+        });
+    co_await sleep_for(std::chrono::milliseconds(20), asio::use_awaitable);
+    EXPECT_EQ(sent, 0) << "no peer yet: the first send waits";
+    pull.connect(push.last_endpoint());
+    for (int i = 0; i < total; ++i) EXPECT_EQ(texts(co_await receive(pull)), strings(std::to_string(i)));
+  });
+  for (int i = 0; i < 500 && world.on(0, [&] { return sent; }) < total; ++i) std::this_thread::sleep_for(2ms);
+  EXPECT_EQ(world.on(0, [&] { return sent; }), total);
+}
+
 TEST(zmq_socket, traffic_resumes_after_the_peer_restarts) {
   socket_world world(1);
   zmq::socket pull = world.make(0, socket_type::pull);

@@ -131,18 +131,26 @@ void socket_core::start_receive(receive_op* op) {
   pending_receive_ = op;
 }
 
+// A retry can come back into itself: the message it queues is written at once, and the
+// connection then reports room (or, on the receive side, a blocked connection delivers its next
+// message into the room just made). The outer call owns the pending operation until it completes
+// it, so a nested retry of the same direction does nothing; the outer one sees the new state.
 void socket_core::retry_pending_send() {
-  if (pending_send_ == nullptr || in_retry_) return;
+  if (pending_send_ == nullptr || retrying_send_) return;
+  retrying_send_ = true;
   const std::error_code result = try_send(pending_send_->msg);
+  retrying_send_ = false;
   if (result == would_block()) return;
   send_op* op = std::exchange(pending_send_, nullptr);
   op->complete(result, executor_, false);
 }
 
 void socket_core::retry_pending_receive() {
-  if (pending_receive_ == nullptr || in_retry_) return;
+  if (pending_receive_ == nullptr || retrying_receive_) return;
   message m;
+  retrying_receive_ = true;
   const std::error_code result = try_receive(m);
+  retrying_receive_ = false;
   if (result == would_block()) return;
   receive_op* op = std::exchange(pending_receive_, nullptr);
   op->complete(result, std::move(m), executor_, false);

@@ -137,7 +137,9 @@ class socket_core : public reactor_stop_hook {
   bool closing_ = false;        // the user closed it
   bool stopped_ = false;        // the engine stopped: nothing runs any more
   bool user_released_ = false;  // no public handle refers to it: delete when the rest is done
-  bool in_retry_ = false;
+  // Inside retry_pending_send / retry_pending_receive: a nested call of the same one returns.
+  bool retrying_send_ = false;
+  bool retrying_receive_ = false;
   unsigned busy_ = 0;  // inside close() or the stop hook: deletion waits for their end
   std::unique_ptr<shardmq::timer> linger_timer_;
 };
