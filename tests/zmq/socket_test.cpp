@@ -283,6 +283,67 @@ TEST(zmq_socket, a_send_waiting_for_a_peer_completes_once_when_one_arrives_at_a_
   EXPECT_EQ(world.on(0, [&] { return sent; }), total);
 }
 
+TEST(zmq_socket, a_connection_keeps_reading_while_its_peer_does_not_read_what_it_sends) {
+  // b sends everything before it reads anything; a sends and reads at once. a's writes back up
+  // (b does not read), and a must go on reading b regardless, as libzmq does; it used to stop
+  // reading above the TCP write high watermark, and then each side waited for the other.
+  socket_world world(1);
+  const socket_options small = options_with([](socket_options& o) { o.sndhwm = o.rcvhwm = 10; });
+  zmq::socket a = world.make(0, socket_type::pair, small);
+  zmq::socket b = world.make(0, socket_type::pair, small);
+  world.on(0, [&] {
+    a.bind("tcp://127.0.0.1:*");
+    b.connect(a.last_endpoint());
+  });
+  constexpr int total = 200;  // 64 KiB each: 12.5 MiB each way, far beyond the socket buffers
+  int a_received = 0;
+  int b_received = 0;
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  world.on(0, [&] {
+    const auto executor = this_reactor().get_executor();
+    asio::co_spawn(
+        executor,
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < total; ++i)
+            co_await a.async_send(make_message(pattern(65536, i)), asio::use_awaitable);
+        },
+        asio::detached);
+    asio::co_spawn(
+        executor,
+        [&]() -> asio::awaitable<void> {
+          for (; a_received < total; ++a_received) {
+            message m = co_await receive(a);
+            EXPECT_EQ(m[0].text(), pattern(65536, total + a_received));
+          }
+        },
+        asio::detached);
+    asio::co_spawn(
+        executor,
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < total; ++i) {
+            co_await b.async_send(make_message(pattern(65536, total + i)), asio::use_awaitable);
+          }
+          for (; b_received < total; ++b_received) {
+            message m = co_await receive(b);
+            EXPECT_EQ(m[0].text(), pattern(65536, b_received));
+          }
+        },
+        [&](std::exception_ptr) { done.set_value(); });
+  });
+  if (finished.wait_for(10s) != std::future_status::ready) {
+    ADD_FAILURE() << "stuck: a received " << world.on(0, [&] { return a_received; }) << ", b received "
+                  << world.on(0, [&] { return b_received; });
+    world.on(0, [&] {
+      a.close();
+      b.close();
+    });
+    get_within_deadline(finished);
+  }
+  EXPECT_EQ(world.on(0, [&] { return a_received; }), total);
+  EXPECT_EQ(world.on(0, [&] { return b_received; }), total);
+}
+
 TEST(zmq_socket, traffic_resumes_after_the_peer_restarts) {
   socket_world world(1);
   zmq::socket pull = world.make(0, socket_type::pull);
