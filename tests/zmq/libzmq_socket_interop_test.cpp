@@ -836,6 +836,43 @@ TEST(libzmq_peers, routing_ids_of_255_bytes_work_both_ways) {
   finish(world, done, router);
 }
 
+TEST(libzmq_peers, we_keep_reading_while_the_peer_does_not_read_what_we_send) {
+  // The libzmq PAIR sends everything before it reads anything; ours sends and reads at once. With
+  // libzmq on both ends this works: each side's I/O thread reads into its pipe whatever the
+  // other's application does. Ours must not stop reading because its own writes are stuck.
+  socket_world& world = shared_engine::world();
+  libzmq_context context;
+  zmq::socket ours =
+      world.make(0, socket_type::pair, options_with([](socket_options& o) { o.sndhwm = o.rcvhwm = 10; }));
+  libzmq_socket theirs(context, ZMQ_PAIR);
+  theirs.set(ZMQ_SNDHWM, 10);
+  theirs.set(ZMQ_RCVHWM, 10);
+  link(world, ours, theirs, binder::ours);
+  constexpr int total = 200;  // 64 KiB each: 12.5 MiB each way, far beyond the socket buffers
+  std::future<void> sending = start_ours(world, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < total; ++i)
+      co_await ours.async_send(to_message(frames(1, pattern(65536, i))), asio::use_awaitable);
+  });
+  std::future<void> receiving = start_ours(world, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < total; ++i) {
+      message m = co_await ours.async_receive(asio::use_awaitable);
+      EXPECT_EQ(m[0].text(), pattern(65536, total + i)) << i;
+    }
+  });
+  int sent = 0;
+  for (; sent < total; ++sent) {
+    if (!theirs.send(frames(1, pattern(65536, total + sent)))) break;
+  }
+  EXPECT_EQ(sent, total) << "the libzmq side could not send: we stopped reading";
+  for (int i = 0; i < total && sent == total; ++i) {
+    std::optional<frames> m = theirs.receive();
+    if (!m) break;
+    EXPECT_TRUE(same_frames(*m, frames(1, pattern(65536, i)))) << i;
+  }
+  finish(world, receiving, ours);
+  finish(world, sending, ours);
+}
+
 // --- closing with messages still queued ------------------------------------------------------------
 
 TEST(libzmq_linger, what_our_push_queued_before_closing_still_reaches_the_libzmq_pull) {
