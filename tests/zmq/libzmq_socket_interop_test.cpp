@@ -80,6 +80,7 @@ class libzmq_socket {
     EXPECT_EQ(zmq_getsockopt(socket_, ZMQ_LAST_ENDPOINT, bound, &size), 0);
     return bound;
   }
+  void* get() const { return socket_; }
   /// Binds without a test failure: false when the address is taken.
   bool try_bind(const std::string& endpoint) { return zmq_bind(socket_, endpoint.c_str()) == 0; }
   void connect(const std::string& endpoint) {
@@ -873,6 +874,71 @@ TEST(libzmq_peers, we_keep_reading_while_the_peer_does_not_read_what_we_send) {
   finish(world, sending, ours);
 }
 
+TEST(libzmq_peers, our_rep_returns_the_whole_envelope_of_a_request) {
+  socket_world& world = shared_engine::world();
+  libzmq_context context;
+  zmq::socket ours = world.make(0, socket_type::rep);
+  // A DEALER posing as a broker (two routing hops before the delimiter), and a REQ that tags its
+  // requests with an id frame before the delimiter (ZMQ_REQ_CORRELATE).
+  libzmq_socket broker(context, ZMQ_DEALER);
+  libzmq_socket correlating(context, ZMQ_REQ);
+  correlating.set(ZMQ_REQ_CORRELATE, 1);
+  correlating.set(ZMQ_REQ_RELAXED, 1);
+  link(world, ours, broker, binder::ours);
+  correlating.connect(world.on(0, [&] { return ours.last_endpoint(); }));
+  std::future<void> done = start_ours(world, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      message request = co_await ours.async_receive(asio::use_awaitable);
+      EXPECT_EQ(request.size(), 1u);
+      co_await ours.async_send(to_message(frames(1, "re: " + std::string(request[0].text()))),
+                               asio::use_awaitable);
+    }
+  });
+  broker.send(strings("hop1", "hop2", "", "from the broker"));
+  std::optional<frames> reply = broker.receive();
+  EXPECT_TRUE(reply && same_frames(*reply, strings("hop1", "hop2", "", "re: from the broker")));
+  correlating.send(frames(1, "correlated"));
+  reply = correlating.receive();  // libzmq checks the request id that came back
+  EXPECT_TRUE(reply && same_frames(*reply, frames(1, "re: correlated")));
+  finish(world, done, ours);
+}
+
+class libzmq_router_to_router : public ::testing::TestWithParam<binder> {};
+
+TEST_P(libzmq_router_to_router, each_router_reaches_the_other_by_its_routing_id) {
+  socket_world& world = shared_engine::world();
+  libzmq_context context;
+  zmq::socket ours = world.make(0, socket_type::router, options_with([](socket_options& o) {
+                                  o.routing_id = "our-router";
+                                  o.router_mandatory = true;
+                                }));
+  libzmq_socket theirs(context, ZMQ_ROUTER);
+  theirs.set(ZMQ_ROUTING_ID, std::string_view("their-router"));
+  theirs.set(ZMQ_ROUTER_MANDATORY, 1);
+  link(world, ours, theirs, GetParam());
+  // Until the handshake is done neither knows the other: a mandatory ROUTER says unreachable.
+  bool sent = false;
+  eventually([&] {
+    sent = zmq_send(theirs.get(), "our-router", 10, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 10;
+    return sent;
+  });
+  ASSERT_TRUE(sent) << zmq_strerror(zmq_errno());
+  theirs.send(frames(1, "to ours"));
+  std::future<void> done = start_ours(world, [&]() -> asio::awaitable<void> {
+    message m = co_await ours.async_receive(asio::use_awaitable);
+    EXPECT_TRUE(same_frames(texts(m), strings("their-router", "to ours")));
+    co_await ours.async_send(to_message(strings("their-router", "to theirs")), asio::use_awaitable);
+  });
+  std::optional<frames> m = theirs.receive();
+  EXPECT_TRUE(m && same_frames(*m, strings("our-router", "to theirs")));
+  finish(world, done, ours);
+}
+
+INSTANTIATE_TEST_SUITE_P(sides, libzmq_router_to_router, ::testing::Values(binder::ours, binder::libzmq),
+                         [](const ::testing::TestParamInfo<binder>& info) {
+                           return binder_name(info.param);
+                         });
+
 // --- closing with messages still queued ------------------------------------------------------------
 
 TEST(libzmq_linger, what_our_push_queued_before_closing_still_reaches_the_libzmq_pull) {
@@ -975,6 +1041,7 @@ TEST_P(libzmq_heartbeat, libzmq_answers_our_pings_on_a_quiet_connection) {
   libzmq_context context;
   zmq::socket ours = world.make(0, socket_type::dealer, options_with([](socket_options& o) {
                                   o.heartbeat_ivl = 50ms;
+                                  o.heartbeat_ttl = 300ms;  // libzmq drops us after 300 ms of silence
                                   o.routing_id = "pinger";
                                 }));
   libzmq_socket theirs(context, ZMQ_ROUTER);
