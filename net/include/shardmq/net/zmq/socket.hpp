@@ -131,6 +131,8 @@ Op* make_op(Handler&& handler) {
 /// messages already queued keep going out for `linger` before its connections are aborted.
 class socket {
  public:
+  /// A closed socket (assign an open one to it).
+  socket() noexcept = default;
   /// On a reactor thread of `stack`'s engine. std::invalid_argument for bad options.
   socket(tcp_stack& stack, socket_type type, socket_options options = {});
   ~socket();
