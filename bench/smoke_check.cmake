@@ -13,7 +13,8 @@ string(REGEX MATCHALL "RESULT [a-z0-9_]+ ours=[^ ]+ base=[^ ]+ ratio=[^ ]+ unit=
 list(LENGTH results count)
 set(skip_word "")
 if(count_skips)
-  string(REGEX MATCHALL "(^|\n)SKIP [a-z0-9_]+ [^\n]*" skips "${out}")
+  # Only the prefix: the reason may hold ';', which would split the CMake list.
+  string(REGEX MATCHALL "(^|\n)SKIP [a-z0-9_]+ " skips "${out}")
   list(LENGTH skips skip_count)
   math(EXPR count "${count} + ${skip_count}")
   set(skip_word "/SKIP")

@@ -23,7 +23,7 @@ using namespace shardmq::bench::zmq_bench;
 
 std::string usage_text() {
   std::string text =
-      "usage: shardmq-bench-zmq [--pairs N] [--quick] [--scenarios a,b] [--messages N] [--help]\n"
+      "usage: shardmq-bench-zmq [--pairs N] [--quick] [--scenarios a,b] [--messages N] [--nice N] [--help]\n"
       "\n"
       "Our ZeroMQ sockets (shardmq::net::zmq) against libzmq, each comparison in alternating pairs of\n"
       "runs (ours, libzmq, and libzmq again for the null pair), each run in fresh processes: server\n"
@@ -35,6 +35,8 @@ std::string usage_text() {
       "  --scenarios L    comma-separated scenarios (default: all)\n"
       "  --messages N     measured messages (round trips, replies) per run in every scenario,\n"
       "                   instead of each scenario's own count (warm-up: N/10)\n"
+      "  --nice N         the autogroup nice of every peer (each runs in a session of its own);\n"
+      "                   below 0 needs root, and shields the peers from other sessions' load\n"
       "\n"
       "Scenarios:\n";
   for (const zmq_scenario& s : zmq_scenarios()) text += "  " + s.name + ": " + s.what + "\n";
@@ -76,11 +78,11 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--role") == 0) return run_role(parse_role_options(argc, argv));
   }
-  // "--scenarios X" and "--messages X" become "--flag=X" for the shared parser.
+  // "--scenarios X", "--messages X" and "--nice X" become "--flag=X" for the shared parser.
   std::vector<std::string> joined;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if ((arg == "--scenarios" || arg == "--messages") && i + 1 < argc) {
+    if ((arg == "--scenarios" || arg == "--messages" || arg == "--nice") && i + 1 < argc) {
       joined.push_back(arg + "=" + argv[++i]);
     } else {
       joined.push_back(arg);
@@ -104,6 +106,14 @@ int main(int argc, char** argv) {
       const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
       if (value.empty() || *end != '\0' || n == 0) line.usage_error("--messages wants a positive number");
       options.messages = n;
+      return true;
+    }
+    if (arg.rfind("--nice=", 0) == 0) {
+      const std::string value = arg.substr(std::strlen("--nice="));
+      char* end = nullptr;
+      const long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < -20 || n > 19) line.usage_error("--nice wants -20 to 19");
+      options.nice = static_cast<int>(n);
       return true;
     }
     return false;

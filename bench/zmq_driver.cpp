@@ -7,7 +7,9 @@
 #include <zmq.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <set>
@@ -53,6 +55,15 @@ std::string format_settings(const run_settings& s) {
   std::snprintf(text, sizeof text, "%llu measured after %llu warm-up, %zu B, window %u",
                 static_cast<unsigned long long>(s.messages), static_cast<unsigned long long>(s.warmup),
                 s.size, s.window);
+  return text;
+}
+
+/// The machine's load, which decides how much CPU the peers get on a shared machine.
+std::string load_average() {
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) != 3) return "load average unknown";
+  char text[96];
+  std::snprintf(text, sizeof text, "load average %.2f %.2f %.2f", load[0], load[1], load[2]);
   return text;
 }
 
@@ -130,6 +141,19 @@ void print_run_medians(const zmq_scenario& s, const outcomes& runs) {
         median(client_cpu), r.server.role.empty() ? "-" : r.server.role.c_str(),
         r.server.impl.empty() ? "-" : r.server.impl.c_str(), r.client.role.c_str(), r.client.impl.c_str());
     print_note(line);
+    // The reactor's counters of the run closest to the median rate (ours only).
+    const run_outcome* typical = nullptr;
+    for (const run_outcome& o : runs.at(r.label)) {
+      if (!o.ok || o.reactor_stats.empty()) continue;
+      if (!typical ||
+          std::abs(o.msgs_per_s() - median(rate)) < std::abs(typical->msgs_per_s() - median(rate))) {
+        typical = &o;
+      }
+    }
+    if (typical) {
+      print_note("reactor " + s.name + " " + r.label + " (measuring side, run nearest the median, " +
+                 std::to_string(typical->messages) + " messages): " + typical->reactor_stats);
+    }
   }
 }
 
@@ -148,7 +172,7 @@ void run_scenario(const zmq_scenario& s, const driver_options& options, const st
     for (std::size_t index : order_of_pair(s.runs.size(), p)) {
       const run_spec& r = s.runs[index];
       if (skipped.count(r.label)) continue;
-      run_outcome out = run_once(program, r, settings);
+      run_outcome out = run_once(program, r, settings, options.nice);
       if (out.skipped) {
         skipped[r.label] = out.reason;
       } else if (!out.ok) {
@@ -178,11 +202,15 @@ int run_driver(const driver_options& options, const std::string& program) {
   }
   int major = 0, minor = 0, patch = 0;
   zmq_version(&major, &minor, &patch);
-  char setup[320];
+  const std::string nice =
+      options.nice ? "autogroup nice " + std::to_string(*options.nice) : "autogroup nice 0";
+  char setup[400];
   std::snprintf(setup, sizeof setup,
                 "setup: libzmq %d.%d.%d; %u pairs%s; server process pinned to CPU 0, client to CPU 1 "
-                "(inproc: one process on both); ours on engine defaults (1 core, 2 for inproc)",
-                major, minor, patch, options.pairs, options.quick ? " (--quick: runs ~50x shorter)" : "");
+                "(inproc: one process on both), each in a session of its own (%s); ours on engine defaults "
+                "(1 core, 2 for inproc); %s",
+                major, minor, patch, options.pairs, options.quick ? " (--quick: runs ~50x shorter)" : "",
+                nice.c_str(), load_average().c_str());
   print_note(setup);
   tally t;
   for (const zmq_scenario& s : all) {
@@ -192,6 +220,7 @@ int run_driver(const driver_options& options, const std::string& program) {
     }
     run_scenario(s, options, program, t);
   }
+  print_note("at the end: " + load_average());
   print_note("goals met: " + std::to_string(t.met) + " of " + std::to_string(t.goals) +
              " (null pairs and skipped comparisons excluded); failed runs: " + std::to_string(t.failed_runs));
   return t.failed_runs == 0 ? 0 : 1;

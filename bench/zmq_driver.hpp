@@ -14,6 +14,7 @@ struct driver_options {
   bool quick = false;
   std::vector<std::string> scenarios;     ///< empty: all
   std::optional<std::uint64_t> messages;  ///< overrides every scenario's measured count
+  std::optional<int> nice;                ///< the peers' autogroup nice (--nice)
 };
 
 /// Runs the scenarios; 0 when every run completed (goals are reported, not enforced), 1 when a

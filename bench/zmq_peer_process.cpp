@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@
 namespace shardmq::bench::zmq_bench {
 
 peer_process::peer_process(const std::string& program, const std::vector<std::string>& args,
-                           const std::vector<int>& cpus) {
+                           const std::vector<int>& cpus, std::optional<int> autogroup_nice) {
   command_ = program;
   for (const std::string& arg : args) command_ += " " + arg;
   int pipe_fds[2];
@@ -29,6 +30,8 @@ peer_process::peer_process(const std::string& program, const std::vector<std::st
   cpu_set_t set;
   CPU_ZERO(&set);
   for (int cpu : cpus) CPU_SET(cpu, &set);
+  const std::string nice_text = autogroup_nice ? std::to_string(*autogroup_nice) : std::string();
+  const pid_t driver = getpid();
 
   pid_ = fork();
   if (pid_ < 0) {
@@ -38,6 +41,17 @@ peer_process::peer_process(const std::string& program, const std::vector<std::st
     throw std::system_error(error, std::generic_category(), "fork");
   }
   if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
+    // A peer that serves or feeds runs until told: it must not outlive a driver that dies.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != driver) _exit(125);
+    // Its own session is its own autogroup: the scheduler weighs it against other sessions
+    // (other people's builds) as one group, whatever the driver's session does.
+    setsid();
+    if (!nice_text.empty()) {
+      const int group = open("/proc/self/autogroup", O_WRONLY);
+      if (group < 0 || write(group, nice_text.data(), nice_text.size()) < 0) _exit(124);
+      close(group);
+    }
     dup2(pipe_fds[1], STDOUT_FILENO);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);

@@ -16,9 +16,11 @@ namespace shardmq::bench::zmq_bench {
 class peer_process {
  public:
   /// fork + sched_setaffinity(cpus) + execv(program, program + args); stdin is /dev/null,
-  /// stderr is the driver's. Throws std::system_error when the process cannot be started.
-  peer_process(const std::string& program, const std::vector<std::string>& args,
-               const std::vector<int>& cpus);
+  /// stderr is the driver's. The peer runs in a session (so a scheduling autogroup) of its own,
+  /// with `autogroup_nice` when given (needs root below 0), and is killed if the driver dies.
+  /// Throws std::system_error when the process cannot be started.
+  peer_process(const std::string& program, const std::vector<std::string>& args, const std::vector<int>& cpus,
+               std::optional<int> autogroup_nice = std::nullopt);
   ~peer_process();  ///< kills (SIGKILL) and reaps the process if it is still there
   peer_process(const peer_process&) = delete;
   peer_process& operator=(const peer_process&) = delete;

@@ -5,13 +5,18 @@
 //
 //   READY <endpoint>     a server has bound (the real port in place of '*')
 //   START                the measuring side begins its window (the driver samples CPU time)
-//   DONE messages=N seconds=S p50_ns=X p99_ns=Y    the window ended (percentiles for round trips)
+//   DONE messages=N seconds=S p50_ns=X p99_ns=Y cpu_ns=C    the window ended (percentiles for
+//                        round trips; C: this process's CPU time in the window)
+//   STATS ...            ours: what the measuring side's reactor did in the window
 //   SKIP <reason>        this implementation cannot run the role (e.g. no inproc transport)
 //
 // Errors go to stderr; a role that finds a lost, repeated or reordered message exits 3.
 
 #include "latency_histogram.hpp"
 #include "measurement.hpp"
+#include "server_process_probe.hpp"
+
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -61,26 +66,35 @@ inline void report_skip(const std::string& reason) { report_line("SKIP " + reaso
   std::_Exit(status);
 }
 
-/// The measured window of the measuring side: START when it opens, DONE when it closes.
+/// CPU time of this process so far, all threads (/proc/self/task/*/schedstat), ns.
+inline std::uint64_t own_cpu_ns() { return server_cpu_ns(getpid()).value_or(0); }
+
+/// The measured window of the measuring side: START when it opens, DONE when it closes. The
+/// side measures its own CPU time (the driver samples only the other peer: this one may be gone
+/// by the time the driver reads DONE).
 class measured_window {
  public:
   void open() {
+    cpu_at_open_ = own_cpu_ns();
     report_line("START");
     start_ = bench_clock::now();
   }
   /// Closes the window after `operations`; `latencies` (when given) adds p50/p99.
   void close(std::uint64_t operations, const latency_histogram* latencies = nullptr) const {
     const double seconds = seconds_between(start_, bench_clock::now());
+    const std::uint64_t cpu = own_cpu_ns() - cpu_at_open_;
     char line[256];
-    std::snprintf(line, sizeof line, "DONE messages=%llu seconds=%.9g p50_ns=%.6g p99_ns=%.6g",
+    std::snprintf(line, sizeof line, "DONE messages=%llu seconds=%.9g p50_ns=%.6g p99_ns=%.6g cpu_ns=%llu",
                   static_cast<unsigned long long>(operations), seconds,
-                  latencies ? latencies->quantile(0.50) : 0.0, latencies ? latencies->quantile(0.99) : 0.0);
+                  latencies ? latencies->quantile(0.50) : 0.0, latencies ? latencies->quantile(0.99) : 0.0,
+                  static_cast<unsigned long long>(cpu));
     report_line(line);
   }
   bench_clock::time_point started() const noexcept { return start_; }
 
  private:
   bench_clock::time_point start_;
+  std::uint64_t cpu_at_open_ = 0;
 };
 
 // --- payloads: every message carries its sequence number in its first 8 bytes ----------------

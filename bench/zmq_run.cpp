@@ -24,8 +24,8 @@ bench_clock::time_point after(double seconds) {
          std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-/// "DONE messages=N seconds=S p50_ns=X p99_ns=Y" into the outcome.
-bool parse_done(const std::string& line, run_outcome& out) {
+/// "DONE messages=N seconds=S p50_ns=X p99_ns=Y cpu_ns=C" into the outcome and `cpu_ns`.
+bool parse_done(const std::string& line, run_outcome& out, double& cpu_ns) {
   std::istringstream words(line.substr(4));
   std::map<std::string, std::string> fields;
   std::string word;
@@ -38,6 +38,7 @@ bool parse_done(const std::string& line, run_outcome& out) {
   out.seconds = std::strtod(fields["seconds"].c_str(), nullptr);
   out.p50_ns = std::strtod(fields["p50_ns"].c_str(), nullptr);
   out.p99_ns = std::strtod(fields["p99_ns"].c_str(), nullptr);
+  cpu_ns = std::strtod(fields["cpu_ns"].c_str(), nullptr);
   return out.messages > 0 && out.seconds > 0;
 }
 
@@ -52,17 +53,17 @@ std::string ended_early(peer_process& p, const char* when) {
   return std::string("peer ended ") + when + " (" + p.describe_exit() + "): " + p.command();
 }
 
-/// The measuring peer's lines up to DONE, with the CPU time of both peers at START and DONE.
+/// The measuring peer's lines up to DONE. Its CPU time comes in DONE; the other peer's is read
+/// from /proc when START and DONE are read.
 run_outcome measure(peer_process* server, peer_process& client, bool client_measures, double timeout) {
   std::vector<peer_process*> peers;
   if (server) peers.push_back(server);
   peers.push_back(&client);
-  const int measuring = client_measures ? static_cast<int>(peers.size()) - 1 : 0;
-  peer_process* const measuring_peer = peers[static_cast<std::size_t>(measuring)];
+  peer_process* const measuring_peer = client_measures || !server ? &client : server;
+  peer_process* const other_peer = measuring_peer == &client ? server : &client;
   auto deadline = after(timeout);
   peer_process* ended = nullptr;  // the other peer, once its output has ended
-  double server_start = 0;
-  double client_start = 0;
+  double other_at_start = 0;
   bool started = false;
   run_outcome out;
   for (;;) {
@@ -89,14 +90,19 @@ run_outcome measure(peer_process* server, peer_process& client, bool client_meas
       out.reason = line.text.size() > 5 ? line.text.substr(5) : "skipped";
       return out;
     }
-    if (line.text == "START") {
-      server_start = server ? cpu_ns_of(*server).value_or(0) : 0;
-      client_start = cpu_ns_of(client).value_or(0);
+    if (line.text.rfind("STATS ", 0) == 0) {
+      out.reactor_stats = line.text.substr(6);
+    } else if (line.text == "START") {
+      other_at_start = other_peer ? cpu_ns_of(*other_peer).value_or(0) : 0;
       started = true;
     } else if (line.text.rfind("DONE", 0) == 0) {
-      out.server_cpu_ns = server ? cpu_ns_of(*server).value_or(0) - server_start : 0;
-      out.client_cpu_ns = cpu_ns_of(client).value_or(0) - client_start;
-      if (!started || !parse_done(line.text, out)) return failed("malformed window: '" + line.text + "'");
+      const double other_cpu =
+          other_peer ? cpu_ns_of(*other_peer).value_or(other_at_start) - other_at_start : 0;
+      double own_cpu = 0;
+      if (!started || !parse_done(line.text, out, own_cpu))
+        return failed("malformed window: '" + line.text + "'");
+      (measuring_peer == &client ? out.client_cpu_ns : out.server_cpu_ns) = own_cpu;
+      (measuring_peer == &client ? out.server_cpu_ns : out.client_cpu_ns) = other_cpu;
       out.ok = true;
       return out;
     }
@@ -117,14 +123,15 @@ std::vector<std::string> peer_arguments(const peer_spec& peer, const run_setting
           "--window",   std::to_string(settings.window)};
 }
 
-run_outcome run_once(const std::string& program, const run_spec& spec, const run_settings& settings) {
+run_outcome run_once(const std::string& program, const run_spec& spec, const run_settings& settings,
+                     std::optional<int> autogroup_nice) {
   try {
     const auto deadline = after(settings.timeout_seconds);
     std::unique_ptr<peer_process> server;
     std::string endpoint = "tcp://127.0.0.1:*";
     if (!spec.server.role.empty()) {
       server = std::make_unique<peer_process>(program, peer_arguments(spec.server, settings, endpoint),
-                                              std::vector<int>{server_cpu});
+                                              std::vector<int>{server_cpu}, autogroup_nice);
       for (;;) {
         peer_line line = next_line({server.get()}, deadline);
         if (line.peer < 0) return failed("no READY before the deadline: " + server->command());
@@ -143,7 +150,8 @@ run_outcome run_once(const std::string& program, const run_spec& spec, const run
     }
     const std::vector<int> client_cpus =
         server ? std::vector<int>{client_cpu} : std::vector<int>{server_cpu, client_cpu};
-    peer_process client(program, peer_arguments(spec.client, settings, endpoint), client_cpus);
+    peer_process client(program, peer_arguments(spec.client, settings, endpoint), client_cpus,
+                        autogroup_nice);
     const double left = std::chrono::duration<double>(deadline - bench_clock::now()).count();
     run_outcome out = measure(server.get(), client, spec.client_measures, left > 1 ? left : 1);
     // The feeding or serving peer runs until told; the measuring one ends by itself.

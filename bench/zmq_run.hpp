@@ -4,6 +4,7 @@
 // both processes spent in it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct run_outcome {
   double p99_ns = 0;
   double server_cpu_ns = 0;
   double client_cpu_ns = 0;
+  std::string reactor_stats;  ///< ours: the measuring peer's STATS line (its reactor in the window)
 
   double msgs_per_s() const noexcept { return seconds > 0 ? static_cast<double>(messages) / seconds : 0; }
   double server_cpu_per_msg() const noexcept {
@@ -57,8 +59,10 @@ struct run_outcome {
   double cpu_per_msg() const noexcept { return server_cpu_per_msg() + client_cpu_per_msg(); }
 };
 
-/// Runs `spec` with `settings`; `program` is the bench binary. Never throws for a failed run.
-run_outcome run_once(const std::string& program, const run_spec& spec, const run_settings& settings);
+/// Runs `spec` with `settings`; `program` is the bench binary; every peer gets `autogroup_nice`
+/// (see peer_process). Never throws for a failed run.
+run_outcome run_once(const std::string& program, const run_spec& spec, const run_settings& settings,
+                     std::optional<int> autogroup_nice = std::nullopt);
 
 /// The peer-mode arguments of `peer` (for messages and --help).
 std::vector<std::string> peer_arguments(const peer_spec& peer, const run_settings& settings,

@@ -52,6 +52,12 @@ class ours_process {
   }
   net::tcp_stack& stack() noexcept { return *stack_; }
 
+  /// Runs `fn` on `core` some time later (from the main thread).
+  template <class Fn>
+  void post(unsigned core, Fn fn) {
+    engine_.submit_from_outside(core, std::move(fn), [](std::exception_ptr) {});
+  }
+
   /// Starts the coroutine `make()` returns on `core` (`make` may be a capturing lambda
   /// coroutine); the future ends with it.
   template <class MakeCoroutine>
@@ -85,6 +91,42 @@ class ours_process {
 
   engine engine_;
   std::optional<net::tcp_stack> stack_;
+};
+
+/// The measured window on a reactor: also reports, on a `STATS` line before DONE, what the
+/// reactor did meanwhile (its turns, sleeps and wake-ups), which the driver prints for ours.
+class reactor_window {
+ public:
+  void open() {
+    at_open_ = this_reactor().snapshot_stats();
+    window_.open();
+  }
+  void close(std::uint64_t operations, const latency_histogram* latencies = nullptr) const {
+    report_line(describe_since(at_open_));
+    window_.close(operations, latencies);
+  }
+
+  /// "STATS turns=... sleeps=..." of this reactor since `then`.
+  static std::string describe_since(const reactor_stats& then) {
+    const reactor_stats now = this_reactor().snapshot_stats();
+    char line[320];
+    std::snprintf(line, sizeof line,
+                  "STATS turns=%llu io_polls=%llu handlers=%llu sleeps=%llu wakeups=%llu timer_alarms=%llu "
+                  "busy_ms=%.4g idle_ms=%.4g",
+                  static_cast<unsigned long long>(now.turns - then.turns),
+                  static_cast<unsigned long long>(now.io_polls - then.io_polls),
+                  static_cast<unsigned long long>(now.handlers_run - then.handlers_run),
+                  static_cast<unsigned long long>(now.sleeps - then.sleeps),
+                  static_cast<unsigned long long>(now.wakeups_received - then.wakeups_received),
+                  static_cast<unsigned long long>(now.timer_alarms - then.timer_alarms),
+                  static_cast<double>(now.busy_ns - then.busy_ns) / 1e6,
+                  static_cast<double>(now.idle_ns - then.idle_ns) / 1e6);
+    return line;
+  }
+
+ private:
+  measured_window window_;
+  reactor_stats at_open_;
 };
 
 /// Waits for a role's coroutine; a failure ends the process with its reason.
@@ -133,7 +175,7 @@ asio::awaitable<void> hold_forever() {
 
 asio::awaitable<void> receive_in_order(zmq::socket& s, const role_options& o) {
   zmq::message m;
-  measured_window window;
+  reactor_window window;
   for (std::uint64_t i = 0; i < o.warmup + o.messages; ++i) {
     if (i == o.warmup) window.open();
     if (!received_now(s, m)) m = co_await s.async_receive(use_awaitable);
@@ -142,12 +184,15 @@ asio::awaitable<void> receive_in_order(zmq::socket& s, const role_options& o) {
   window.close(o.messages);
 }
 
+/// Sends every message; a STATS line (ignored by the driver) tells what the reactor did.
 asio::awaitable<void> send_all(zmq::socket& s, const role_options& o) {
   payload body(o.size);
+  const reactor_stats before = this_reactor().snapshot_stats();
   for (std::uint64_t i = 0; i < o.warmup + o.messages; ++i) {
     zmq::message m = message_of(body.with_sequence(i));
     if (!sent_now(s, m)) co_await s.async_send(std::move(m), use_awaitable);
   }
+  report_line(reactor_window::describe_since(before));
 }
 
 asio::awaitable<void> pull(const role_options& o, net::tcp_stack& stack) {
@@ -181,7 +226,7 @@ asio::awaitable<void> req(const role_options& o, net::tcp_stack& stack) {
   payload body(o.size);
   zmq::message reply;
   latency_histogram latencies;
-  measured_window window;
+  reactor_window window;
   for (std::uint64_t i = 0; i < o.warmup + o.messages; ++i) {
     if (i == o.warmup) window.open();
     const auto sent = bench_clock::now();
@@ -235,7 +280,7 @@ struct dealer_group {
 
   const role_options& o;
   std::vector<zmq::socket> sockets;
-  measured_window window;
+  reactor_window window;
   std::uint64_t replies = 0;
   bool finished = false;
   unsigned running = 0;
@@ -303,41 +348,59 @@ int dealers(const role_options& o) {
   return 0;
 }
 
-/// PULL on core 1 binds inproc://shardmq-bench, PUSH on core 0 connects to it; SKIP when our
-/// sockets refuse the inproc bind (transport not implemented yet).
+/// PULL on core 1 binds inproc://shardmq-bench, PUSH on core 0 connects to it. SKIP when our
+/// sockets refuse the bind or the connection from another core (no cross-core inproc yet).
 int inproc(const role_options& o) {
   ours_process process(2);
-  std::promise<std::string> bound;  // empty: bound; else why not
+  const std::string name = "inproc://shardmq-bench";
+  std::promise<std::string> bound;      // empty: bound; else why not
+  std::promise<std::string> connected;  // the same for the PUSH's connect
   std::atomic<bool> finished{false};
   std::future<std::string> bind_result = bound.get_future();
-  std::future<void> received = process.spawn(1, [&]() -> asio::awaitable<void> {
-    std::optional<zmq::socket> s;
+  std::future<std::string> connect_result = connected.get_future();
+  auto pull_socket = std::make_shared<std::optional<zmq::socket>>();  // touched on core 1 only
+  std::future<void> received = process.spawn(1, [&, pull_socket]() -> asio::awaitable<void> {
     try {
-      s.emplace(process.stack(), zmq::socket_type::pull, measuring_options());
-      s->bind("inproc://shardmq-bench");
+      pull_socket->emplace(process.stack(), zmq::socket_type::pull, measuring_options());
+      (*pull_socket)->bind(name);
     } catch (const std::exception& error) {
-      bound.set_value(std::string("bind(\"inproc://shardmq-bench\") threw: ") + error.what());
+      pull_socket->reset();
+      bound.set_value("bind(\"" + name + "\") threw: " + error.what());
       co_return;
     }
     bound.set_value("");
-    co_await receive_in_order(*s, o);
+    co_await receive_in_order(**pull_socket, o);
     finished.store(true, std::memory_order_release);
+    pull_socket->reset();
   });
-  const std::string refused = bind_result.get();
-  if (!refused.empty()) {
+  if (std::string refused = bind_result.get(); !refused.empty()) {
     report_skip(refused);
     wait_for(received, "inproc PULL");
     return 0;
   }
   std::future<void> sent = process.spawn(0, [&]() -> asio::awaitable<void> {
     zmq::socket s(process.stack(), zmq::socket_type::push);
-    s.connect("inproc://shardmq-bench");
+    try {
+      s.connect(name);
+    } catch (const std::exception& error) {
+      connected.set_value("connect(\"" + name + "\") on core 0 to a PULL on core 1 threw: " + error.what());
+      co_return;
+    }
+    connected.set_value("");
     co_await send_all(s, o);
     // Keep the socket until everything arrived, whatever linger would do with queued messages.
     while (!finished.load(std::memory_order_acquire)) {
       co_await shardmq::sleep_for(std::chrono::milliseconds(1), use_awaitable);
     }
   });
+  if (std::string refused = connect_result.get(); !refused.empty()) {
+    report_skip(refused);
+    // Closing the PULL ends its wait for a message (socket_closed), which is expected here.
+    process.post(1, [pull_socket] { pull_socket->reset(); });
+    received.wait();
+    wait_for(sent, "inproc PUSH");
+    return 0;
+  }
   wait_for(received, "inproc PULL");
   wait_for(sent, "inproc PUSH");
   return 0;
