@@ -93,40 +93,53 @@ class ours_process {
   std::optional<net::tcp_stack> stack_;
 };
 
+/// Operations that found nothing to take (or no room) and waited through async_receive /
+/// async_send on this thread: one per message means every message paid a whole asynchronous
+/// completion.
+thread_local std::uint64_t async_waits = 0;
+
+/// A snapshot taken inside a turn counts the turn so far as the previous state (busy or idle),
+/// so a later snapshot can show less of it: clamp at 0.
+double elapsed_ms(std::uint64_t then, std::uint64_t now) {
+  return now > then ? static_cast<double>(now - then) / 1e6 : 0.0;
+}
+
 /// The measured window on a reactor: also reports, on a `STATS` line before DONE, what the
 /// reactor did meanwhile (its turns, sleeps and wake-ups), which the driver prints for ours.
 class reactor_window {
  public:
   void open() {
     at_open_ = this_reactor().snapshot_stats();
+    waits_at_open_ = async_waits;
     window_.open();
   }
   void close(std::uint64_t operations, const latency_histogram* latencies = nullptr) const {
-    report_line(describe_since(at_open_));
+    report_line(describe_since(at_open_, waits_at_open_));
     window_.close(operations, latencies);
   }
 
-  /// "STATS turns=... sleeps=..." of this reactor since `then`.
-  static std::string describe_since(const reactor_stats& then) {
+  /// "STATS async_waits=... turns=... sleeps=..." of this thread's reactor since `then`.
+  static std::string describe_since(const reactor_stats& then, std::uint64_t waits_then) {
     const reactor_stats now = this_reactor().snapshot_stats();
     char line[320];
     std::snprintf(line, sizeof line,
-                  "STATS turns=%llu io_polls=%llu handlers=%llu sleeps=%llu wakeups=%llu timer_alarms=%llu "
-                  "busy_ms=%.4g idle_ms=%.4g",
+                  "STATS async_waits=%llu turns=%llu io_polls=%llu handlers=%llu sleeps=%llu wakeups=%llu "
+                  "timer_alarms=%llu busy_ms=%.4g idle_ms=%.4g",
+                  static_cast<unsigned long long>(async_waits - waits_then),
                   static_cast<unsigned long long>(now.turns - then.turns),
                   static_cast<unsigned long long>(now.io_polls - then.io_polls),
                   static_cast<unsigned long long>(now.handlers_run - then.handlers_run),
                   static_cast<unsigned long long>(now.sleeps - then.sleeps),
                   static_cast<unsigned long long>(now.wakeups_received - then.wakeups_received),
                   static_cast<unsigned long long>(now.timer_alarms - then.timer_alarms),
-                  static_cast<double>(now.busy_ns - then.busy_ns) / 1e6,
-                  static_cast<double>(now.idle_ns - then.idle_ns) / 1e6);
+                  elapsed_ms(then.busy_ns, now.busy_ns), elapsed_ms(then.idle_ns, now.idle_ns));
     return line;
   }
 
  private:
   measured_window window_;
   reactor_stats at_open_;
+  std::uint64_t waits_at_open_ = 0;
 };
 
 /// Waits for a role's coroutine; a failure ends the process with its reason.
@@ -148,6 +161,7 @@ bool received_now(zmq::socket& s, zmq::message& m) {
   const std::error_code error = s.try_receive(m);
   if (!error) return true;
   if (error != zmq::would_block()) throw std::system_error(error, "try_receive");
+  ++async_waits;
   return false;
 }
 
@@ -155,6 +169,7 @@ bool sent_now(zmq::socket& s, zmq::message& m) {
   const std::error_code error = s.try_send(m);
   if (!error) return true;
   if (error != zmq::would_block()) throw std::system_error(error, "try_send");
+  ++async_waits;
   return false;
 }
 
@@ -188,11 +203,12 @@ asio::awaitable<void> receive_in_order(zmq::socket& s, const role_options& o) {
 asio::awaitable<void> send_all(zmq::socket& s, const role_options& o) {
   payload body(o.size);
   const reactor_stats before = this_reactor().snapshot_stats();
+  const std::uint64_t waits_before = async_waits;
   for (std::uint64_t i = 0; i < o.warmup + o.messages; ++i) {
     zmq::message m = message_of(body.with_sequence(i));
     if (!sent_now(s, m)) co_await s.async_send(std::move(m), use_awaitable);
   }
-  report_line(reactor_window::describe_since(before));
+  report_line(reactor_window::describe_since(before, waits_before));
 }
 
 asio::awaitable<void> pull(const role_options& o, net::tcp_stack& stack) {
