@@ -8,6 +8,7 @@
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
+#include <shardmq/net/zmq/socket_metrics.hpp>
 #include <shardmq/timer/sleep.hpp>
 
 #include <chrono>
@@ -186,13 +187,74 @@ TEST(zmq_socket, inproc_on_one_core_carries_messages_both_ways) {
   });
 }
 
-TEST(zmq_socket, inproc_across_cores_is_refused_clearly) {
+TEST(zmq_socket, inproc_across_cores_carries_every_message_in_order_both_ways) {
+  SHARDMQ_REQUIRE_CORES(2);
+  socket_world world(2);
+  zmq::socket router = world.make(0, socket_type::router);
+  zmq::socket dealer = world.make(1, socket_type::dealer, options_with([](socket_options& o) {
+                                    o.routing_id = "far";
+                                    o.sndhwm = 100;
+                                  }));
+  world.on(0, [&] { router.bind("inproc://across"); });
+  world.on(1, [&] { dealer.connect("inproc://across"); });
+  constexpr int total = 20000;
+  std::promise<void> dealer_done;
+  // On core 1 the dealer streams far past its mark while a second coroutine takes the echoes (a
+  // ROUTER drops for a full peer, so the dealer must keep reading); core 0 echoes each message.
+  world.on(1, [&] {
+    asio::co_spawn(
+        this_reactor().get_executor(),
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < total; ++i) {
+            co_await dealer.async_send(make_message(pattern(i % 300, i)), asio::use_awaitable);
+          }
+        },
+        asio::detached);
+    asio::co_spawn(
+        this_reactor().get_executor(),
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < total; ++i) {
+            message back = co_await dealer.async_receive(asio::use_awaitable);
+            EXPECT_EQ(back[0].text(), pattern(i % 300, i)) << i;
+          }
+        },
+        [&](std::exception_ptr error) {
+          if (error) {
+            dealer_done.set_exception(error);
+          } else {
+            dealer_done.set_value();
+          }
+        });
+  });
+  world.run(0, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < total; ++i) {
+      message m = co_await receive(router);
+      EXPECT_EQ(m[0].text(), "far");
+      EXPECT_EQ(m[1].text(), pattern(i % 300, i)) << i;
+      co_await router.async_send(std::move(m), asio::use_awaitable);
+    }
+  });
+  auto finished = dealer_done.get_future();
+  get_within_deadline(finished);
+}
+
+TEST(zmq_socket, an_inproc_peer_on_another_core_leaving_is_seen) {
   SHARDMQ_REQUIRE_CORES(2);
   socket_world world(2);
   zmq::socket pull = world.make(0, socket_type::pull);
   zmq::socket push = world.make(1, socket_type::push);
-  world.on(0, [&] { pull.bind("inproc://far"); });
-  world.on(1, [&] { EXPECT_THROW(push.connect("inproc://far"), std::system_error); });
+  world.on(0, [&] { pull.bind("inproc://leaving"); });
+  world.on(1, [&] { push.connect("inproc://leaving"); });
+  world.run(1, [&]() -> asio::awaitable<void> {
+    co_await push.async_send(make_message("last words"), asio::use_awaitable);
+  });
+  world.on(1, [&] { push.close(); });
+  world.run(
+      0, [&]() -> asio::awaitable<void> { EXPECT_EQ(texts(co_await receive(pull)), strings("last words")); });
+  for (int i = 0; i < 500 && world.on(0, [&] { return pull.stats().disconnects; }) == 0; ++i) {
+    std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_EQ(world.on(0, [&] { return pull.stats().disconnects; }), 1u);
 }
 
 TEST(zmq_socket, sends_wait_at_the_high_water_mark) {
@@ -428,6 +490,35 @@ TEST(zmq_socket, a_bad_peer_is_closed_and_counted_while_a_good_one_carries_on) {
     EXPECT_EQ(texts(co_await receive(pull)), strings("still here"));
   });
   EXPECT_EQ(world.on(0, [&] { return pull.stats().handshake_failures; }), 1u);
+}
+
+TEST(zmq_socket, each_core_reports_its_sockets_in_the_zmq_stats_group) {
+  socket_world world(1);
+  metrics_registry registry(builtin_sources::no);
+  add_zmq_source(registry);
+  zmq::socket pull = world.make(0, socket_type::pull);
+  zmq::socket push = world.make(0, socket_type::push);
+  world.on(0, [&] {
+    pull.bind("tcp://127.0.0.1:*");
+    push.connect(pull.last_endpoint());
+  });
+  world.run(0, [&]() -> asio::awaitable<void> {
+    co_await push.async_send(make_message("abc"), asio::use_awaitable);
+    co_await receive(pull);
+  });
+  const core_metrics metrics = world.on(0, [&] { return registry.collect_here(); });
+  bool found_pull = false;
+  for (const metric_sample& sample : metrics.samples) {
+    EXPECT_EQ(sample.group, "zmq");
+    if (sample.name != "messages_in") continue;
+    for (const auto& [label, value] : sample.labels) {
+      if (label == "type" && value == "PULL") {
+        found_pull = true;
+        EXPECT_EQ(std::get<std::uint64_t>(sample.value), 1u);
+      }
+    }
+  }
+  EXPECT_TRUE(found_pull);
 }
 
 TEST(zmq_socket, wrong_operations_for_the_type_fail_clearly) {

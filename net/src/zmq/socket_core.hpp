@@ -53,6 +53,10 @@ class socket_core : public reactor_stop_hook {
   tcp_stack& stack() const noexcept { return stack_; }
   asio::io_context::executor_type executor() const noexcept { return executor_; }
   bool closing() const noexcept { return closing_; }
+  /// "push-3": the type and a number unique in the process (stats labels, logs).
+  const std::string& name() const noexcept { return name_; }
+  /// The last bind, else the first connect, else "" (stats labels).
+  std::string label_endpoint() const;
   /// Throws std::logic_error unless called on the home core's reactor thread.
   void check_thread() const;
 
@@ -65,6 +69,8 @@ class socket_core : public reactor_stop_hook {
   /// The peer behind `p` is gone. A persistent pipe stays (for the next connection); others are
   /// destroyed once their received messages are read.
   void detach_pipe(pipe& p) noexcept;
+  /// Removes `p` now (its peer, if any, is told through pipe_destroyed).
+  void destroy_pipe(pipe& p) noexcept;
   /// `p.in` went from empty to not empty.
   void pipe_in_ready(pipe& p);
   /// `p.out` went from full to not full.
@@ -111,12 +117,12 @@ class socket_core : public reactor_stop_hook {
  private:
   void retry_pending_send();
   void retry_pending_receive();
-  void destroy_pipe(pipe& p) noexcept;
   void abort_connections() noexcept;
   void fail_pending(std::error_code error) noexcept;
   void maybe_delete() noexcept;
   void bind_inproc(const endpoint& e);
   void connect_inproc(const endpoint& e);
+  void connect_inproc_across_cores(const endpoint& e, unsigned bound_core);
 
   tcp_stack& stack_;
   socket_type type_;
@@ -133,6 +139,8 @@ class socket_core : public reactor_stop_hook {
   send_op* pending_send_ = nullptr;
   receive_op* pending_receive_ = nullptr;
   std::string last_endpoint_;
+  std::string first_connect_;
+  std::string name_;
   std::size_t pending_operations_ = 0;
   bool closing_ = false;        // the user closed it
   bool stopped_ = false;        // the engine stopped: nothing runs any more

@@ -12,6 +12,7 @@
 #include <shardmq/net/zmq/socket_stats.hpp>
 #include <shardmq/net/zmtp/socket_type.hpp>
 
+#include <asio/any_io_executor.hpp>
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
@@ -24,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,10 +62,24 @@ struct receive_op {
   }
 };
 
-/// Hands `fn` to the handler's executor: posted when `immediate`, else dispatched (inline on the
-/// home core, the usual case).
+/// Hands `fn` to the handler's executor: posted when `immediate`, else run as by dispatch. A
+/// handler whose executor is the home io_context (plain callbacks, use_awaitable on the home
+/// core) runs inline without asio::dispatch: through any_io_executor dispatch type-erases the
+/// function and allocates for it, once per message.
 template <class Executor, class Fn>
-void deliver_completion(const Executor& ex, bool immediate, Fn&& fn) {
+void deliver_completion(const Executor& ex, const asio::io_context::executor_type& home, bool immediate,
+                        Fn&& fn) {
+  if constexpr (std::is_same_v<Executor, asio::io_context::executor_type> ||
+                std::is_same_v<Executor, asio::any_io_executor>) {
+    if (&asio::query(ex, asio::execution::context) == &home.context()) {
+      if (immediate) {
+        asio::post(home, std::forward<Fn>(fn));  // the concrete executor: no type-erased wrapper
+      } else {
+        std::forward<Fn>(fn)();  // we are on the home core, inside its io_context
+      }
+      return;
+    }
+  }
   if (immediate) {
     asio::post(ex, std::forward<Fn>(fn));
   } else {
@@ -83,7 +99,7 @@ struct send_op_impl final : send_op {
     self->~send_op_impl();
     a.deallocate(self, 1);
     auto ex = asio::get_associated_executor(handler, home);
-    deliver_completion(ex, immediate,
+    deliver_completion(ex, home, immediate,
                        [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
   }
 };
@@ -101,9 +117,10 @@ struct receive_op_impl final : receive_op {
     self->~receive_op_impl();
     a.deallocate(self, 1);
     auto ex = asio::get_associated_executor(handler, home);
-    deliver_completion(ex, immediate, [handler = std::move(handler), error, m = std::move(msg)]() mutable {
-      std::move(handler)(error, std::move(m));
-    });
+    deliver_completion(ex, home, immediate,
+                       [handler = std::move(handler), error, m = std::move(msg)]() mutable {
+                         std::move(handler)(error, std::move(m));
+                       });
   }
 };
 
