@@ -253,7 +253,8 @@ struct conversation {
   frames client_envelope() const {
     return client == socket_type::dealer && server == socket_type::rep ? frames(1) : frames();
   }
-  /// What the server receives before the body; `id` is the routing id it saw (ROUTER only).
+  /// Checks a request as the server got it: for a ROUTER, the client's routing id (stored in
+  /// `id`) and, from a REQ, the empty delimiter, before the body.
   ::testing::AssertionResult check_request(const frames& got, const frames& body, std::string* id) const {
     frames expected = body;
     if (server == socket_type::router) {
