@@ -7,6 +7,7 @@
 
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/write.hpp>
 #include <shardmq/net/zmq/socket_metrics.hpp>
 #include <shardmq/timer/sleep.hpp>
@@ -519,6 +520,26 @@ TEST(zmq_socket, each_core_reports_its_sockets_in_the_zmq_stats_group) {
     }
   }
   EXPECT_TRUE(found_pull);
+}
+
+TEST(zmq_socket, an_operation_on_a_closed_socket_fails_with_socket_closed) {
+  // Another coroutine may close a socket between two awaits of a loop. The next operation fails
+  // through its handler; it used to throw from the initiation, which use_awaitable runs in a
+  // noexcept function: the process terminated.
+  socket_world world(1);
+  zmq::socket pull = world.make(0, socket_type::pull);
+  zmq::socket push = world.make(0, socket_type::push);
+  world.run(0, [&]() -> asio::awaitable<void> {
+    pull.close();
+    push.close();
+    std::error_code error;
+    message m = co_await pull.async_receive(asio::redirect_error(asio::use_awaitable, error));
+    EXPECT_EQ(error, make_error_code(errc::socket_closed));
+    EXPECT_TRUE(m.empty());
+    error.clear();
+    co_await push.async_send(make_message("x"), asio::redirect_error(asio::use_awaitable, error));
+    EXPECT_EQ(error, make_error_code(errc::socket_closed));
+  });
 }
 
 TEST(zmq_socket, wrong_operations_for_the_type_fail_clearly) {

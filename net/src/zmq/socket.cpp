@@ -59,6 +59,14 @@ detail::socket_core& open_core(detail::socket_core* core) {
   if (core == nullptr) throw std::logic_error("shardmq: the zmq socket is closed");
   return *core;
 }
+
+// Where an operation started on a closed socket completes: the calling reactor (a socket is used
+// on its core). Off a reactor thread it stays a programming error.
+asio::io_context::executor_type closed_socket_executor() {
+  reactor* current = reactor::current();
+  if (current == nullptr) throw std::logic_error("shardmq: the zmq socket is closed");
+  return current->get_executor();
+}
 }  // namespace
 
 socket_type socket::type() const noexcept { return core_->type(); }
@@ -78,8 +86,17 @@ std::error_code socket::try_receive(message& out) {
   return core_->try_receive(out);
 }
 
-void socket::start_send(detail::send_op* op) { open_core(core_).start_send(op); }
-void socket::start_receive(detail::receive_op* op) { open_core(core_).start_receive(op); }
+// On a closed socket (closed by another coroutine, say) the operation fails with socket_closed
+// through its handler, as one pending at the close does. Throwing instead escaped the initiation,
+// which use_awaitable runs inside a noexcept await_suspend: std::terminate.
+void socket::start_send(detail::send_op* op) {
+  if (core_ == nullptr) return op->complete(errc::socket_closed, closed_socket_executor(), true);
+  core_->start_send(op);
+}
+void socket::start_receive(detail::receive_op* op) {
+  if (core_ == nullptr) return op->complete(errc::socket_closed, message(), closed_socket_executor(), true);
+  core_->start_receive(op);
+}
 
 void socket::close() noexcept {
   detail::socket_core* core = std::exchange(core_, nullptr);
