@@ -10,6 +10,7 @@
 
 #include <shardmq/core/reactor.hpp>
 #include <shardmq/net/zmq/socket.hpp>
+#include <shardmq/timer/timer.hpp>
 
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
@@ -84,6 +85,8 @@ class cat_session final : reactor_stop_hook {
   asio::awaitable<void> close_and_stop();
 
   void print(const net::zmq::message& msg);
+  /// Writes stdout now (before a wait), or within output_delay of the last write.
+  void flush_soon();
   void flush_output();
   /// Ends the run with status 1 after a socket error (not after errc::socket_closed).
   void fail(std::string_view what, std::error_code error);
@@ -113,6 +116,8 @@ class cat_session final : reactor_stop_hook {
   std::string scratch_;
 
   std::string output_;  // stdout bytes not yet written
+  std::optional<shardmq::timer> flush_timer_;
+  clock::time_point last_flush_{};
   bool output_failed_ = false;
 
   direction_counters sent_;

@@ -59,7 +59,7 @@ double microseconds(std::chrono::nanoseconds value) { return static_cast<double>
 std::string format_direction(std::string_view verb, const direction_counters& counters) {
   std::string line = std::string(verb) + " " + std::to_string(counters.messages) +
                      (counters.messages == 1 ? " message, " : " messages, ") +
-                     std::to_string(counters.bytes) + " bytes";
+                     std::to_string(counters.bytes) + (counters.bytes == 1 ? " byte" : " bytes");
   const double seconds = std::chrono::duration<double>(counters.span()).count();
   if (counters.messages < 2 || seconds <= 0) return line;
   // The span runs from the first message to the last: n messages make n - 1 intervals.
