@@ -217,6 +217,26 @@ void tcp_connection::post_flush() {
 }
 
 void tcp_connection::flush() {
+  for (;;) {
+    if (!write_queue_out()) return;  // waiting for writability, or failed
+    update_backpressure();
+    if (write_head_ == nullptr && state_ == state::closing) {
+      shut(asio::error::eof);
+      return;
+    }
+    if (!write_space_wanted_ || state_ != state::open || queued_bytes_ > options_.low_watermark) return;
+    // The handler held data back while the queue was long: now it may queue more, and what it
+    // queues goes out in this same flush.
+    write_space_wanted_ = false;
+    const bool outer_call = in_call_;
+    in_call_ = true;
+    handler_->on_write_space(*this);
+    in_call_ = outer_call;
+    if (write_head_ == nullptr) return;
+  }
+}
+
+bool tcp_connection::write_queue_out() {
   while (write_head_ != nullptr && state_ != state::closed) {
     iovec vectors[max_gather];
     std::size_t count = 0;
@@ -241,10 +261,10 @@ void tcp_connection::flush() {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         wait_writable();
-        return;
+        return false;
       }
       fail(std::error_code(errno, std::system_category()));
-      return;
+      return false;
     }
     std::size_t written = static_cast<std::size_t>(n);
     home_.counters.bytes_out += written;
@@ -262,11 +282,10 @@ void tcp_connection::flush() {
     }
     if (static_cast<std::size_t>(n) < offered) {
       wait_writable();  // the socket's send buffer is full
-      return;
+      return false;
     }
   }
-  update_backpressure();
-  if (write_head_ == nullptr && state_ == state::closing) shut(asio::error::eof);
+  return state_ != state::closed;
 }
 
 void tcp_connection::wait_writable() {

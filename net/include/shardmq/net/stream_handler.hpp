@@ -17,6 +17,8 @@ class stream_handler {
   virtual ~stream_handler() = default;
   /// Bytes received, as a slice of a pooled buffer: keep it, cut it or send it on, no copy.
   virtual void on_data(tcp_connection& connection, alloc::slice data) = 0;
+  /// The write queue came down to the low watermark after request_write_space().
+  virtual void on_write_space(tcp_connection&) {}
   /// The connection is over: `reason` is asio::error::eof when the peer closed and everything
   /// queued was written, operation_aborted after abort() or at engine stop, else the socket
   /// error. The handler and the connection are destroyed right after this returns.

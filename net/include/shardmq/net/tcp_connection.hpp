@@ -57,6 +57,11 @@ class tcp_connection {
   /// Application flow control (e.g. a full message pipe): no reads until resume_reading().
   void pause_reading() noexcept;
   void resume_reading() noexcept;
+  /// Asks for one stream_handler::on_write_space call once the write queue is down to the low
+  /// watermark (a producer that stopped queueing because queued_bytes() was high).
+  void request_write_space() noexcept { write_space_wanted_ = true; }
+  /// The queue level above which a producer should hold back (connection_options).
+  std::size_t high_watermark() const noexcept { return options_.high_watermark; }
 
   std::size_t queued_bytes() const noexcept { return queued_bytes_; }
   bool reading_paused() const noexcept { return paused_by_user_ || paused_by_writes_; }
@@ -93,6 +98,7 @@ class tcp_connection {
   void read_now();
   void wait_writable();
   void flush();
+  bool write_queue_out();  // false: waiting for writability or failed
   void post_flush();
   void fail(std::error_code error) noexcept;
   void shut(std::error_code reason) noexcept;
@@ -114,6 +120,7 @@ class tcp_connection {
   bool paused_by_user_ = false;
   bool paused_by_writes_ = false;
   bool read_stopped_ = false;  // reading stopped by a pause with no wait armed: read at resume
+  bool write_space_wanted_ = false;
   unsigned core_;
   std::error_code close_reason_;
   connection_options options_;

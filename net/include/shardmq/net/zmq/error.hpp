@@ -24,9 +24,13 @@ const std::error_category& zmq_category() noexcept;
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), zmq_category()}; }
 
 /// try_send/try_receive return this when they would have to wait (libzmq EAGAIN).
-inline std::error_code would_block() noexcept { return std::make_error_code(std::errc::resource_unavailable_try_again); }
+inline std::error_code would_block() noexcept {
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
 /// A ROUTER with router_mandatory sending to an unknown routing id (libzmq EHOSTUNREACH).
-inline std::error_code host_unreachable() noexcept { return std::make_error_code(std::errc::host_unreachable); }
+inline std::error_code host_unreachable() noexcept {
+  return std::make_error_code(std::errc::host_unreachable);
+}
 
 }  // namespace shardmq::net::zmq
 

@@ -100,6 +100,14 @@ class frame {
     }
   }
 
+  /// Moves the body's slice out (the frame is left empty); an empty slice for an inline body.
+  alloc::slice take_slice() noexcept {
+    if (!is_slice_) return {};
+    alloc::slice body = std::move(slice_);
+    reset();
+    return body;
+  }
+
   /// Empties the frame (releasing its slice, if any).
   void reset() noexcept {
     if (is_slice_) {

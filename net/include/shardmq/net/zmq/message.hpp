@@ -53,6 +53,30 @@ class message {
     spilled_.push_back(std::move(part));
   }
 
+  /// Puts a frame first (a ROUTER's routing id, a REQ's delimiter); allocates only as push_back.
+  void push_front(frame part) {
+    if (!is_spilled_ && count_ < inline_frames) {
+      for (std::size_t i = count_; i > 0; --i) inline_[i] = std::move(inline_[i - 1]);
+      inline_[0] = std::move(part);
+      ++count_;
+      return;
+    }
+    if (!is_spilled_) spill();
+    spilled_.insert(spilled_.begin(), std::move(part));
+  }
+  /// Removes and returns the first frame (the message must not be empty).
+  frame pop_front() noexcept {
+    std::span<frame> all = frames();
+    frame first = std::move(all[0]);
+    for (std::size_t i = 1; i < all.size(); ++i) all[i - 1] = std::move(all[i]);
+    if (is_spilled_) {
+      spilled_.pop_back();
+    } else {
+      --count_;
+    }
+    return first;
+  }
+
   std::size_t size() const noexcept { return is_spilled_ ? spilled_.size() : count_; }
   bool empty() const noexcept { return size() == 0; }
   std::span<frame> frames() noexcept {

@@ -12,6 +12,7 @@
 #include <shardmq/net/zmq/socket_stats.hpp>
 #include <shardmq/net/zmtp/socket_type.hpp>
 
+#include <asio/any_io_executor.hpp>
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
@@ -24,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,15 +62,25 @@ struct receive_op {
   }
 };
 
-/// Hands `fn` to the handler's executor: posted when `immediate`, else dispatched (inline on the
-/// home core, the usual case).
+/// Hands `fn` to the handler's executor: posted when `immediate`, else run as by dispatch. A
+/// handler whose executor is the home io_context (plain callbacks, use_awaitable on the home
+/// core) runs inline without asio::dispatch: through any_io_executor dispatch type-erases the
+/// function and allocates for it, once per message.
 template <class Executor, class Fn>
-void deliver_completion(const Executor& ex, bool immediate, Fn&& fn) {
+void deliver_completion(const Executor& ex, const asio::io_context::executor_type& home, bool immediate,
+                        Fn&& fn) {
   if (immediate) {
     asio::post(ex, std::forward<Fn>(fn));
-  } else {
-    asio::dispatch(ex, std::forward<Fn>(fn));
+    return;
   }
+  if constexpr (std::is_same_v<Executor, asio::io_context::executor_type> ||
+                std::is_same_v<Executor, asio::any_io_executor>) {
+    if (&asio::query(ex, asio::execution::context) == &home.context()) {
+      std::forward<Fn>(fn)();  // we are on the home core, inside its io_context
+      return;
+    }
+  }
+  asio::dispatch(ex, std::forward<Fn>(fn));
 }
 
 template <class Handler>
@@ -83,7 +95,7 @@ struct send_op_impl final : send_op {
     self->~send_op_impl();
     a.deallocate(self, 1);
     auto ex = asio::get_associated_executor(handler, home);
-    deliver_completion(ex, immediate,
+    deliver_completion(ex, home, immediate,
                        [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
   }
 };
@@ -101,9 +113,10 @@ struct receive_op_impl final : receive_op {
     self->~receive_op_impl();
     a.deallocate(self, 1);
     auto ex = asio::get_associated_executor(handler, home);
-    deliver_completion(ex, immediate, [handler = std::move(handler), error, m = std::move(msg)]() mutable {
-      std::move(handler)(error, std::move(m));
-    });
+    deliver_completion(ex, home, immediate,
+                       [handler = std::move(handler), error, m = std::move(msg)]() mutable {
+                         std::move(handler)(error, std::move(m));
+                       });
   }
 };
 
@@ -131,6 +144,8 @@ Op* make_op(Handler&& handler) {
 /// messages already queued keep going out for `linger` before its connections are aborted.
 class socket {
  public:
+  /// A closed socket (assign an open one to it).
+  socket() noexcept = default;
   /// On a reactor thread of `stack`'s engine. std::invalid_argument for bad options.
   socket(tcp_stack& stack, socket_type type, socket_options options = {});
   ~socket();

@@ -1,0 +1,36 @@
+#pragma once
+// One bind() of a socket to a TCP address: accepts on the socket's home core and gives each
+// connection a ZMTP handler of that socket.
+
+#include <shardmq/net/tcp_connection.hpp>
+#include <shardmq/net/tcp_stack.hpp>
+
+#include <asio/basic_socket_acceptor.hpp>
+#include <asio/ip/tcp.hpp>
+
+namespace shardmq::net::zmq::detail {
+
+class socket_core;
+
+class tcp_binding {
+ public:
+  /// Binds and listens now: std::system_error when the address cannot be bound.
+  tcp_binding(socket_core& owner, const asio::ip::tcp::endpoint& endpoint);
+  tcp_binding(const tcp_binding&) = delete;
+  tcp_binding& operator=(const tcp_binding&) = delete;
+
+  /// Stops accepting (the pending accept's handler still runs).
+  void stop() noexcept;
+  asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  void accept_next();
+
+  using acceptor_type = asio::basic_socket_acceptor<asio::ip::tcp, asio::io_context::executor_type>;
+  socket_core& owner_;
+  acceptor_type acceptor_;
+  handler_factory factory_;
+  bool stopped_ = false;
+};
+
+}  // namespace shardmq::net::zmq::detail
