@@ -63,7 +63,7 @@ std::vector<std::string> cat_session::start(net::tcp_stack& stack) {
     }
     for (const std::string& endpoint : opts_.connect) socket_->connect(endpoint);
   } catch (...) {
-    socket_.reset();  // on this core, where it lives
+    close_socket();  // on this core, where it lives
     throw;
   }
   input_arrived_.emplace(this_reactor().get_executor(), asio::steady_timer::time_point::max());
@@ -357,7 +357,7 @@ void cat_session::finish(int status, std::string reason) {
     return;
   }
   // A failure does not wait for queued messages: stopping the engine aborts the connections.
-  socket_.reset();
+  close_socket();
   this_reactor().owner().request_stop();
 }
 
@@ -393,10 +393,18 @@ asio::awaitable<void> cat_session::close_after_writing() {
   }
   // Closing lets every connection write what is queued, then close; the socket's connections
   // live on this core, so this core's open connections are the ones still writing.
-  socket_.reset();
+  close_socket();
   while (stack_->counters().open() > 0) {
     if (!co_await wait_a_little()) break;
   }
+}
+
+void cat_session::close_socket() noexcept {
+  if (!socket_) return;
+  // Closing completes pending operations, inline on this core: the coroutines they resume must
+  // already see no socket.
+  net::zmq::socket closing = std::move(*socket_);
+  socket_.reset();
 }
 
 void cat_session::on_reactor_stop() noexcept {
@@ -404,7 +412,7 @@ void cat_session::on_reactor_stop() noexcept {
   // Destroying them completes what waits on them (operation_aborted, socket_closed); the
   // coroutines see stopped_ and return.
   input_arrived_.reset();
-  socket_.reset();
+  close_socket();
   flush_output();
   flush_timer_.reset();
 }

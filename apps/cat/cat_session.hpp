@@ -95,6 +95,8 @@ class cat_session final : reactor_stop_hook {
   void finish(int status, std::string reason);
   /// Finishes with status 0 once the input is sent and --count is reached (as the mode needs).
   void check_done();
+  /// Destroys the socket (which closes it: queued messages go out within the linger time).
+  void close_socket() noexcept;
   bool work_left() const noexcept;
   bool count_reached() const noexcept { return opts_.count && received_.messages >= *opts_.count; }
   void on_reactor_stop() noexcept override;
