@@ -10,6 +10,7 @@
 
 #include "byte_dump.hpp"
 
+#include <cstring>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -174,6 +175,45 @@ TEST(null_session, refuses_each_protocol_break_with_its_reason) {
     null_session session(pool, socket_type::router, {}, {.max_frame_size = 10});
     EXPECT_EQ(error_after(session, greeting_then("04 06 05 52 45 41 44 59 00 0B")), errc::frame_too_large);
   }
+}
+
+// Found by tests/fuzz: a PING, PONG or unknown command the session consumed stayed in `out`, so
+// what read() left there after need_more or an error depended on how the stream was split, and a
+// large dropped command kept its receive buffer pinned until the next frame replaced it.
+TEST(null_session, leaves_no_body_in_out_for_the_commands_it_consumes) {
+  alloc::buffer_pool pool;
+  pool.bind_to_this_thread();
+  {
+    std::vector<std::byte> stream = dealer_stream();
+    stream.resize(greeting_size + ready_frame_size(socket_type::dealer, bytes_of("peer-1")));
+    const auto ping = from_hex("04 09 04 50 49 4E 47 00 1E 43 58");
+    stream.insert(stream.end(), ping.begin(), ping.end());
+    const std::string unknown = "\x05HELLO" + std::string(300, 'u');  // long form, shared from the read
+    const auto header = make_frame_header(unknown.size(), false, true);
+    stream.insert(stream.end(), header.span().begin(), header.span().end());
+    const auto body = bytes_of(unknown);
+    stream.insert(stream.end(), body.begin(), body.end());
+
+    null_session session(pool, socket_type::router);
+    alloc::slice input = pool.acquire(stream.size());
+    std::memcpy(input.data(), stream.data(), stream.size());
+    input.trim_back(input.size() - stream.size());
+    decoded_frame out;
+    ASSERT_EQ(session.read(input, out), session_event::ready);
+    ASSERT_EQ(session.read(input, out), session_event::need_more);
+    EXPECT_TRUE(out.body.empty()) << "the dropped HELLO is still in out";
+    input.release();
+    EXPECT_EQ(pool.stats().classes[0].in_use(), 0u) << "out pins the receive buffer";
+
+    // A PING then a bad frame (COMMAND with MORE) in the same read: the error leaves out empty.
+    const auto ping_then_bad = from_hex("04 09 04 50 49 4E 47 00 1E 43 58 05 00");
+    std::span<const std::byte> more = ping_then_bad;
+    decoded_frame after;
+    EXPECT_EQ(session.read(more, after), session_event::error);
+    EXPECT_EQ(session.error().code, errc::bad_flags);
+    EXPECT_TRUE(after.body.empty()) << "the PING before the bad frame is still in out";
+  }
+  alloc::buffer_pool::unbind_this_thread();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
+#include <shardmq/net/zmq/socket_metrics.hpp>
 #include <shardmq/timer/sleep.hpp>
 
 #include <chrono>
@@ -335,6 +336,35 @@ TEST(zmq_socket, a_bad_peer_is_closed_and_counted_while_a_good_one_carries_on) {
     EXPECT_EQ(texts(co_await receive(pull)), strings("still here"));
   });
   EXPECT_EQ(world.on(0, [&] { return pull.stats().handshake_failures; }), 1u);
+}
+
+TEST(zmq_socket, each_core_reports_its_sockets_in_the_zmq_stats_group) {
+  socket_world world(1);
+  metrics_registry registry(builtin_sources::no);
+  add_zmq_source(registry);
+  zmq::socket pull = world.make(0, socket_type::pull);
+  zmq::socket push = world.make(0, socket_type::push);
+  world.on(0, [&] {
+    pull.bind("tcp://127.0.0.1:*");
+    push.connect(pull.last_endpoint());
+  });
+  world.run(0, [&]() -> asio::awaitable<void> {
+    co_await push.async_send(make_message("abc"), asio::use_awaitable);
+    co_await receive(pull);
+  });
+  const core_metrics metrics = world.on(0, [&] { return registry.collect_here(); });
+  bool found_pull = false;
+  for (const metric_sample& sample : metrics.samples) {
+    EXPECT_EQ(sample.group, "zmq");
+    if (sample.name != "messages_in") continue;
+    for (const auto& [label, value] : sample.labels) {
+      if (label == "type" && value == "PULL") {
+        found_pull = true;
+        EXPECT_EQ(std::get<std::uint64_t>(sample.value), 1u);
+      }
+    }
+  }
+  EXPECT_TRUE(found_pull);
 }
 
 TEST(zmq_socket, wrong_operations_for_the_type_fail_clearly) {

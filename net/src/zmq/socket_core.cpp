@@ -1,6 +1,7 @@
 #include "socket_core.hpp"
 
 #include "inproc_registry.hpp"
+#include "socket_directory.hpp"
 #include "tcp_binding.hpp"
 #include "tcp_connector.hpp"
 #include "zmtp_connection.hpp"
@@ -10,6 +11,7 @@
 #include <shardmq/net/tcp_stack.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 namespace shardmq::net::zmq::detail {
@@ -25,11 +27,21 @@ socket_core::socket_core(tcp_stack& stack, socket_type type, socket_options opti
   if (&stack.owner() != &home_reactor_->owner()) {
     throw std::invalid_argument("shardmq: a socket must be made on a reactor of its tcp_stack's engine");
   }
+  static std::atomic<std::uint64_t> next_number{1};
+  std::string type_name(zmtp::socket_type_name(type_));
+  for (char& c : type_name) c = static_cast<char>(c - 'A' + 'a');
+  name_ = type_name + "-" + std::to_string(next_number.fetch_add(1, std::memory_order_relaxed));
   home_reactor_->add_stop_hook(*this);
+  socket_directory::instance().add(*this);
 }
 
 socket_core::~socket_core() {
+  socket_directory::instance().remove(*this);
   if (reactor::current() == home_reactor_) home_reactor_->remove_stop_hook(*this);
+}
+
+std::string socket_core::label_endpoint() const {
+  return !last_endpoint_.empty() ? last_endpoint_ : first_connect_;
 }
 
 void socket_core::check_thread() const {
@@ -347,6 +359,7 @@ void socket_core::bind_inproc(const endpoint& e) {
 
 void socket_core::connect_inproc(const endpoint& e) {
   const inproc_registry::entry bound = inproc_registry::instance().find(e.name);
+  if (first_connect_.empty()) first_connect_ = format_endpoint(e);
   if (bound.socket == nullptr) {
     throw std::system_error(std::make_error_code(std::errc::connection_refused),
                             "shardmq: nothing is bound to inproc://" + e.name);

@@ -53,6 +53,10 @@ class socket_core : public reactor_stop_hook {
   tcp_stack& stack() const noexcept { return stack_; }
   asio::io_context::executor_type executor() const noexcept { return executor_; }
   bool closing() const noexcept { return closing_; }
+  /// "push-3": the type and a number unique in the process (stats labels, logs).
+  const std::string& name() const noexcept { return name_; }
+  /// The last bind, else the first connect, else "" (stats labels).
+  std::string label_endpoint() const;
   /// Throws std::logic_error unless called on the home core's reactor thread.
   void check_thread() const;
 
@@ -133,6 +137,8 @@ class socket_core : public reactor_stop_hook {
   send_op* pending_send_ = nullptr;
   receive_op* pending_receive_ = nullptr;
   std::string last_endpoint_;
+  std::string first_connect_;
+  std::string name_;
   std::size_t pending_operations_ = 0;
   bool closing_ = false;        // the user closed it
   bool stopped_ = false;        // the engine stopped: nothing runs any more

@@ -96,6 +96,7 @@ session_event null_session::on_command(decoded_frame& frame) {
       const std::size_t pong_size = command_frame_size("PONG", std::min(p.context.size(), max_ping_context));
       if (control_size_ + pong_size <= control_.size())
         control_size_ += write_pong(std::span(control_).subspan(control_size_), p.context);
+      frame.body.reset();  // answered: release it now, not when the caller's next frame replaces it
       return session_event::need_more;
     }
     case command_name::subscribe:
@@ -115,7 +116,8 @@ session_event null_session::on_command(decoded_frame& frame) {
       return fail({errc::unexpected_frame, "a second READY"});
     case command_name::pong:
     case command_name::unknown:
-      return session_event::need_more;  // liveness only; unknown ones are dropped
+      frame.body.reset();  // liveness only; unknown ones are dropped (with any buffer they pin)
+      return session_event::need_more;
   }
   return session_event::need_more;
 }

@@ -70,8 +70,10 @@ class submit_item final : public work_item {
   // GCC 12 reports a moved-from std::optional<std::shared_ptr<T>> as maybe-uninitialized at -O2
   // (a false positive) in every program whose function returns a shared_ptr; users build with
   // -Werror too, so it is silenced here, where it arises.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning (and rejects the name)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
   // Memory goes back before the handler runs (Asio's rule), so the handler can reuse it.
   static void complete_thunk(work_item* base) {
     auto* self = static_cast<submit_item*>(base);
@@ -89,7 +91,9 @@ class submit_item final : public work_item {
       deliver(std::move(handler), here, std::move(error), result ? std::move(*result) : result_type{});
     }
   }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
   struct no_result {};
   using result_holder =
