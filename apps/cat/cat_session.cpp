@@ -40,8 +40,6 @@ constexpr auto drain_poll_interval = 1ms;
 
 bool is_socket_closed(std::error_code error) { return error == make_error_code(errc::socket_closed); }
 
-bool is_tcp_endpoint(const std::string& endpoint) { return endpoint.starts_with("tcp://"); }
-
 }  // namespace
 
 cat_session::cat_session(const options& opts, input_window& window)
@@ -376,18 +374,11 @@ asio::awaitable<void> cat_session::close_after_writing() {
     co_await sleep_for(drain_poll_interval, asio::redirect_error(asio::use_awaitable, error));
     co_return !error && !stopped_;
   };
-  // The socket gives up connecting when it is closed, so messages queued for a peer that never
-  // connected would be lost: give the first connection its chance (within the linger time). The
-  // pipe of a connect exists (and counts as a peer) before its TCP connection does: over TCP, wait
-  // for a connection.
-  const bool over_tcp = std::any_of(opts_.bind.begin(), opts_.bind.end(), is_tcp_endpoint) ||
-                        std::any_of(opts_.connect.begin(), opts_.connect.end(), is_tcp_endpoint);
-  auto never_connected = [&] {
-    const net::zmq::socket_stats& stats = socket_->stats();
-    return over_tcp ? stats.connections_made + stats.connections_accepted == 0 : stats.peers == 0;
-  };
+  // Closing drops what is queued for a peer that has not finished its handshake (the socket
+  // stops connecting, and a connection still in its handshake closes at once): give the first
+  // peer its chance, within the linger time. A peer that came and went leaves a disconnect.
   if (sent_.messages > 0) {
-    while (socket_ && never_connected()) {
+    while (socket_ && socket_->stats().peers == 0 && socket_->stats().disconnects == 0) {
       if (!co_await wait_a_little()) break;
     }
   }
@@ -454,10 +445,6 @@ void cat_session::flush_output() {
     }
   }
   output_.clear();
-}
-
-const net::zmq::socket_stats* cat_session::socket_stats() const {
-  return socket_ ? &socket_->stats() : nullptr;
 }
 
 std::vector<std::string> cat_session::summary() const {

@@ -47,9 +47,6 @@ class cat_session final : reactor_stop_hook {
   /// Core 0: stdin ended; `error` says why when it was not the end of the file.
   void end_input(std::string error);
 
-  /// Core 0: the socket's counters, for the stats endpoint; null once it is closed.
-  const net::zmq::socket_stats* socket_stats() const;
-
   // After the engine stopped: the outcome.
   /// 0 done, 1 failed (or timed out with work left).
   int exit_status() const noexcept { return exit_status_; }

@@ -13,6 +13,7 @@
 #include <shardmq/net/tcp_metrics.hpp>
 #include <shardmq/net/tcp_stack.hpp>
 #include <shardmq/net/zmq/endpoint.hpp>
+#include <shardmq/net/zmq/socket_metrics.hpp>
 
 #include <asio/use_future.hpp>
 
@@ -43,28 +44,6 @@ cat::options parse_and_check(int argc, char** argv) {
   net::zmq::validate(cat::socket_options_of(opts));
   if (!opts.stats.empty()) net::parse_tcp_address(opts.stats);
   return opts;
-}
-
-/// The socket's counters as the group "cat_socket" of /stats and /metrics (core 0 only).
-void add_socket_source(net::metrics_registry& registry, const cat::cat_session& session) {
-  registry.add_source("cat_socket", [&session](net::metrics_writer& out) {
-    const net::zmq::socket_stats* s = this_core() == 0 ? session.socket_stats() : nullptr;
-    if (s == nullptr) return;
-    out.counter("messages_out", "Messages the socket queued for sending.", s->messages_out);
-    out.counter("bytes_out", "Payload bytes of the messages sent.", s->bytes_out);
-    out.counter("messages_in", "Messages the socket received.", s->messages_in);
-    out.counter("bytes_in", "Payload bytes of the messages received.", s->bytes_in);
-    out.counter("drops", "Messages dropped (unroutable, full peer, stray reply).", s->drops);
-    out.counter("hwm_waits", "Sends that found every peer at its high-water mark.", s->hwm_waits);
-    out.counter("handshake_failures", "Connections closed before or at the ZMTP handshake.",
-                s->handshake_failures);
-    out.counter("protocol_errors", "Connections closed for a bad frame.", s->protocol_errors);
-    out.counter("connections_accepted", "Connections accepted.", s->connections_accepted);
-    out.counter("connections_made", "Outgoing connections established.", s->connections_made);
-    out.counter("reconnect_attempts", "Outgoing connection tries after the first.", s->reconnect_attempts);
-    out.counter("disconnects", "Connections that ended.", s->disconnects);
-    out.gauge("peers", "Peers with a completed handshake.", s->peers);
-  });
 }
 
 }  // namespace
@@ -116,7 +95,7 @@ int main(int argc, char** argv) {
     for (const std::string& endpoint : bound) cat::note("bound " + endpoint);
 
     net::add_tcp_source(registry, *stack);
-    add_socket_source(registry, session);
+    net::zmq::add_zmq_source(registry);
     if (!opts.stats.empty()) {
       stats.emplace(*reactors, registry, opts.stats);
       stats->start();

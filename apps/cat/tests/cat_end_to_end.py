@@ -132,6 +132,27 @@ def case_cat_lines_multipart(cat):
     expect(result[1] == "one\ntwo,frames\n,empty first,\n", "receiver printed %r" % result[1])
 
 
+def case_cat_push_before_its_peer_binds(cat):
+    """At the end of its input a PUSH whose peer is not up yet waits for it (linger -1) and
+    delivers: the socket drops what is queued for a peer still connecting when it closes."""
+    import socket
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # free again for the PULL below
+    push = cat_process(cat, ["--type", "push", "--connect", "tcp://127.0.0.1:%d" % port], stdin_text="a\nb\nc\n")
+    try:
+        time.sleep(0.5)  # the PUSH has read its input and is retrying the connection
+        expect(push.proc.poll() is None, "the push exited before its peer was up")
+        result = run_cat(cat, ["--type", "pull", "--bind", "tcp://127.0.0.1:%d" % port, "--count", "3"])
+        pushed = push.finish()
+    finally:
+        push.kill()
+    expect_success("pull", result)
+    expect_success("push", pushed)
+    expect(result[1] == "a\nb\nc\n", "pull printed %r" % result[1])
+
+
 def case_pyzmq_push_to_cat_pull(cat):
     zmq = import_zmq()
     pull = cat_process(cat, ["--type", "pull", "--bind", "tcp://127.0.0.1:*", "--count", "100"])
