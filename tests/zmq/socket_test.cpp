@@ -542,6 +542,27 @@ TEST(zmq_socket, an_operation_on_a_closed_socket_fails_with_socket_closed) {
   });
 }
 
+TEST(zmq_socket, peers_counts_the_connections_that_completed_the_handshake) {
+  socket_world world(1);
+  zmq::socket pull = world.make(0, socket_type::pull);
+  zmq::socket push = world.make(0, socket_type::push);
+  zmq::socket unanswered = world.make(0, socket_type::push);
+  world.on(0, [&] {
+    pull.bind("tcp://127.0.0.1:*");
+    unanswered.connect("tcp://127.0.0.1:1");  // nobody listens there
+    push.connect(pull.last_endpoint());
+    EXPECT_EQ(unanswered.stats().peers, 0u);
+    EXPECT_EQ(push.stats().peers, 0u) << "a connect() alone is no peer yet";
+  });
+  world.run(0, [&]() -> asio::awaitable<void> {
+    co_await push.async_send(make_message("hi"), asio::use_awaitable);
+    co_await receive(pull);  // written after the push's handshake, read after the pull's
+  });
+  EXPECT_EQ(world.on(0, [&] { return push.stats().peers; }), 1u);
+  EXPECT_EQ(world.on(0, [&] { return pull.stats().peers; }), 1u);
+  EXPECT_EQ(world.on(0, [&] { return unanswered.stats().peers; }), 0u);
+}
+
 TEST(zmq_socket, wrong_operations_for_the_type_fail_clearly) {
   socket_world world(1);
   zmq::socket push = world.make(0, socket_type::push);

@@ -238,7 +238,10 @@ bool socket_core::attach_pipe(pipe& p, std::string_view peer_identity) {
   p.routing_id.assign(peer_identity);
   if (!xattach(p)) return false;
   p.attached = true;
-  ++stats_.peers;
+  // connect() attaches its pipe before any connection exists (messages queue for the peer); it
+  // counts as a peer when a connection completes the handshake (the branch above), as detach_pipe
+  // uncounts it when that connection ends.
+  if (p.peer != nullptr || !p.persistent) ++stats_.peers;
   retry_pending_send();
   return true;
 }
