@@ -172,6 +172,14 @@ void tcp_connection::read_now() {
 
 void tcp_connection::pause_reading() noexcept { paused_by_user_ = true; }
 
+void tcp_connection::set_write_backpressure(bool on) noexcept {
+  write_backpressure_ = on;
+  if (!on && paused_by_writes_) {
+    paused_by_writes_ = false;
+    update_backpressure();
+  }
+}
+
 void tcp_connection::resume_reading() noexcept {
   if (!paused_by_user_) return;
   paused_by_user_ = false;
@@ -187,7 +195,7 @@ void tcp_connection::send(alloc::slice data) {
   (write_tail_ != nullptr ? write_tail_->next : write_head_) = node;
   write_tail_ = node;
   queued_bytes_ += size;
-  if (queued_bytes_ > options_.high_watermark && !paused_by_writes_) {
+  if (queued_bytes_ > options_.high_watermark && !paused_by_writes_ && write_backpressure_) {
     paused_by_writes_ = true;
     ++home_.counters.read_pauses;
   }

@@ -1,32 +1,26 @@
 #pragma once
-// Sends go to the peers in turn, skipping those at their high-water mark (libzmq's lb). The
-// pipes with room sit at the front of the array, so picking one is O(1).
+// Sends go to the peers in turn, skipping those at their high-water mark (libzmq's lb).
 
-#include "pipe.hpp"
-
-#include <vector>
+#include "pipe_rotation.hpp"
 
 namespace shardmq::net::zmq::detail {
 
 /// Round-robin over pipes whose `out` has room.
 class load_balancer {
  public:
-  void attach(pipe& p);
-  void detach(pipe& p) noexcept;
+  void attach(pipe& p) { pipes_.attach(p, !p.out.full()); }
+  void detach(pipe& p) noexcept { pipes_.detach(p); }
   /// `p.out` has room again.
-  void activated(pipe& p) noexcept;
+  void activated(pipe& p) noexcept { pipes_.activate(p); }
   /// The next pipe with room, or null when all are full (or none is attached).
-  pipe* pick() noexcept;
-  /// Call after pushing to the picked pipe: deactivates it if it became full and moves on.
-  void sent(pipe& p) noexcept;
-  bool has_room() const noexcept { return active_ > 0; }
+  pipe* pick() noexcept { return pipes_.pick(); }
+  /// Call after pushing to the picked pipe.
+  void sent(pipe& p) noexcept { pipes_.used(p, !p.out.full()); }
+  bool has_room() const noexcept { return pipes_.any_usable(); }
   bool empty() const noexcept { return pipes_.empty(); }
 
  private:
-  void swap_slots(std::size_t a, std::size_t b) noexcept;
-  std::vector<pipe*> pipes_;
-  std::size_t active_ = 0;   // pipes_[0, active_) have room
-  std::size_t current_ = 0;  // next to use, within the active ones
+  pipe_rotation<&pipe::lb_index> pipes_;
 };
 
 }  // namespace shardmq::net::zmq::detail

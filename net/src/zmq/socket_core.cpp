@@ -1,5 +1,6 @@
 #include "socket_core.hpp"
 
+#include "cross_core_link.hpp"
 #include "inproc_registry.hpp"
 #include "socket_directory.hpp"
 #include "tcp_binding.hpp"
@@ -7,6 +8,7 @@
 #include "zmtp_connection.hpp"
 
 #include <shardmq/core/engine.hpp>
+#include <shardmq/core/log.hpp>
 #include <shardmq/net/tcp_address.hpp>
 #include <shardmq/net/tcp_stack.hpp>
 
@@ -143,21 +145,34 @@ void socket_core::start_receive(receive_op* op) {
   pending_receive_ = op;
 }
 
+// A retry can come back into itself: the message it queues is written at once, and the
+// connection then reports room (or, on the receive side, a blocked connection delivers its next
+// message into the room just made). The outer call owns the pending operation until it completes
+// it, so a nested retry of the same direction does nothing; the outer one sees the new state.
 void socket_core::retry_pending_send() {
-  if (pending_send_ == nullptr || in_retry_) return;
+  if (pending_send_ == nullptr || retrying_send_) return;
+  retrying_send_ = true;
   const std::error_code result = try_send(pending_send_->msg);
+  retrying_send_ = false;
   if (result == would_block()) return;
   send_op* op = std::exchange(pending_send_, nullptr);
   op->complete(result, executor_, false);
 }
 
 void socket_core::retry_pending_receive() {
-  if (pending_receive_ == nullptr || in_retry_) return;
+  if (pending_receive_ == nullptr || retrying_receive_) return;
   message m;
+  retrying_receive_ = true;
   const std::error_code result = try_receive(m);
+  retrying_receive_ = false;
   if (result == would_block()) return;
   receive_op* op = std::exchange(pending_receive_, nullptr);
-  op->complete(result, std::move(m), executor_, false);
+  // Posted, not run inline: the connection that made the message ready goes on decoding the rest
+  // of its read first, so the receiver wakes once per batch and takes the others with
+  // try_receive. Inline, every message cost a whole completion and a new wait (measured with a
+  // libzmq PUSH: 1,000,000 waits for 1,000,000 messages, 3281 instructions per message; posted,
+  // ~1 wait per 1000 messages and 1079 instructions).
+  op->complete(result, std::move(m), executor_, true);
 }
 
 // --- routing pieces -------------------------------------------------------------------------
@@ -232,8 +247,10 @@ bool socket_core::attach_pipe(pipe& p, std::string_view peer_identity) {
 }
 
 void socket_core::detach_pipe(pipe& p) noexcept {
-  if (stats_.peers > 0) --stats_.peers;
-  ++stats_.disconnects;
+  if (p.attached) {
+    if (stats_.peers > 0) --stats_.peers;
+    ++stats_.disconnects;
+  }
   if (p.persistent && !closing_) {
     // Kept for the next connection with its queued messages; a half-written message was
     // dropped with the connection, as libzmq does.
@@ -368,10 +385,8 @@ void socket_core::connect_inproc(const endpoint& e) {
                             "shardmq: nothing is bound to inproc://" + e.name);
   }
   if (bound.core != home_core_) {
-    throw std::system_error(std::make_error_code(std::errc::operation_not_supported),
-                            "shardmq: inproc://" + e.name + " is bound on core " +
-                                std::to_string(bound.core) +
-                                "; inproc between cores is not supported yet (use tcp:// on loopback)");
+    connect_inproc_across_cores(e, bound.core);
+    return;
   }
   socket_core& peer = *bound.socket;
   if (!zmtp::compatible(type_, peer.type_)) {
@@ -387,6 +402,64 @@ void socket_core::connect_inproc(const endpoint& e) {
     throw std::system_error(std::make_error_code(std::errc::connection_refused),
                             "shardmq: inproc://" + e.name + " refused the connection (PAIR already paired)");
   }
+}
+
+}  // namespace shardmq::net::zmq::detail
+
+namespace shardmq::net::zmq::detail {
+
+void socket_core::connect_inproc_across_cores(const endpoint& e, unsigned bound_core) {
+  // The bound socket lives on another core: its pipe is made there, and ours is attached once
+  // that side has accepted (sends wait until then).
+  const auto capacity = [](std::uint32_t hwm) { return hwm == 0 ? std::size_t{65536} : std::size_t{hwm}; };
+  pipe& mine = make_pipe(false);
+  auto link = cross_core_link::create(stack_.owner(), mine, home_core_, bound_core, capacity(options_.sndhwm),
+                                      capacity(options_.rcvhwm));
+  operation_started();
+  stack_.owner().submit_to(
+      bound_core,
+      [link, name = e.name, my_type = type_, my_id = options_.routing_id]() -> std::string {
+        const inproc_registry::entry bound = inproc_registry::instance().find(name);
+        if (bound.socket == nullptr || bound.core != this_core()) {
+          throw std::system_error(std::make_error_code(std::errc::connection_refused),
+                                  "shardmq: nothing is bound to inproc://" + name + " any more");
+        }
+        socket_core& peer = *bound.socket;
+        if (!zmtp::compatible(my_type, peer.type())) {
+          throw std::invalid_argument("shardmq: a " + std::string(zmtp::socket_type_name(my_type)) +
+                                      " socket cannot connect to the " +
+                                      std::string(zmtp::socket_type_name(peer.type())) +
+                                      " socket at inproc://" + name);
+        }
+        pipe& theirs = peer.make_pipe(false);
+        link->join(theirs);
+        if (!peer.attach_pipe(theirs, my_id)) {
+          link->unjoin();
+          peer.destroy_pipe(theirs);
+          throw std::system_error(
+              std::make_error_code(std::errc::connection_refused),
+              "shardmq: inproc://" + name + " refused the connection (PAIR already paired)");
+        }
+        return peer.options().routing_id;
+      },
+      [this, &mine, name = e.name](std::exception_ptr error, std::string peer_id) {
+        const bool still_mine = std::any_of(pipes_.begin(), pipes_.end(),
+                                            [&](const auto& owned) { return owned.get() == &mine; });
+        if (!still_mine) {
+          // The peer came and went before this reply: our pipe went with it.
+        } else if (error) {
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& failure) {
+            log(log_level::warning, std::string("zmq: inproc connect failed: ") + failure.what());
+          } catch (...) {
+          }
+          destroy_pipe(mine);
+        } else if (closing_ || !attach_pipe(mine, peer_id)) {
+          destroy_pipe(mine);
+        }
+        operation_finished();  // may delete us: last
+      });
 }
 
 }  // namespace shardmq::net::zmq::detail

@@ -69,6 +69,8 @@ class socket_core : public reactor_stop_hook {
   /// The peer behind `p` is gone. A persistent pipe stays (for the next connection); others are
   /// destroyed once their received messages are read.
   void detach_pipe(pipe& p) noexcept;
+  /// Removes `p` now (its peer, if any, is told through pipe_destroyed).
+  void destroy_pipe(pipe& p) noexcept;
   /// `p.in` went from empty to not empty.
   void pipe_in_ready(pipe& p);
   /// `p.out` went from full to not full.
@@ -115,12 +117,12 @@ class socket_core : public reactor_stop_hook {
  private:
   void retry_pending_send();
   void retry_pending_receive();
-  void destroy_pipe(pipe& p) noexcept;
   void abort_connections() noexcept;
   void fail_pending(std::error_code error) noexcept;
   void maybe_delete() noexcept;
   void bind_inproc(const endpoint& e);
   void connect_inproc(const endpoint& e);
+  void connect_inproc_across_cores(const endpoint& e, unsigned bound_core);
 
   tcp_stack& stack_;
   socket_type type_;
@@ -143,7 +145,9 @@ class socket_core : public reactor_stop_hook {
   bool closing_ = false;        // the user closed it
   bool stopped_ = false;        // the engine stopped: nothing runs any more
   bool user_released_ = false;  // no public handle refers to it: delete when the rest is done
-  bool in_retry_ = false;
+  // Inside retry_pending_send / retry_pending_receive: a nested call of the same one returns.
+  bool retrying_send_ = false;
+  bool retrying_receive_ = false;
   unsigned busy_ = 0;  // inside close() or the stop hook: deletion waits for their end
   std::unique_ptr<shardmq::timer> linger_timer_;
 };

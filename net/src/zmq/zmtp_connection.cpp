@@ -43,6 +43,11 @@ zmtp_connection::zmtp_connection(socket_core& owner, tcp_connection& connection,
       handshake_timer_(this_reactor().timers(), [this] { on_handshake_timeout(); }),
       heartbeat_timer_(this_reactor().timers(), [this] { on_heartbeat(); }) {
   owner_.connection_opened(*this);
+  // Reading stops only for a full receive pipe (rcvhwm), never for our own queued writes: those
+  // are bounded already (pump_out stops at the high watermark, the pipe at sndhwm), and a peer
+  // that sends everything before it reads would otherwise wait on us while we wait on it (libzmq
+  // reads a peer whatever it has queued for it).
+  connection_.set_write_backpressure(false);
   // The whole greeting and READY at once: libzmq waits for our greeting bytes before sending the
   // rest of its own, so a side that waited for the peer's full greeting would deadlock.
   const auto handshake = session_.handshake_bytes();
@@ -220,6 +225,12 @@ void zmtp_connection::flush_batch() {
 void zmtp_connection::write_control() {
   const auto control = session_.control_output();
   if (control.empty() || failed_) return;
+  if (connection_.queued_bytes() > connection_.high_watermark()) {
+    // The peer is not reading what we write: a PONG would wait behind it anyway, and queueing one
+    // per PING would grow without bound now that we keep reading.
+    session_.control_written();
+    return;
+  }
   flush_batch();
   connection_.send_copy(control.data(), control.size());
   session_.control_written();

@@ -60,6 +60,11 @@ class tcp_connection {
   /// Asks for one stream_handler::on_write_space call once the write queue is down to the low
   /// watermark (a producer that stopped queueing because queued_bytes() was high).
   void request_write_space() noexcept { write_space_wanted_ = true; }
+  /// By default reading stops while more than high_watermark bytes wait to be written (a peer
+  /// that sends requests but does not read the replies). A handler that bounds its own writes
+  /// and must keep reading whatever it has queued (ZMTP: libzmq reads a peer regardless of what
+  /// it owes it) turns that off.
+  void set_write_backpressure(bool on) noexcept;
   /// The queue level above which a producer should hold back (connection_options).
   std::size_t high_watermark() const noexcept { return options_.high_watermark; }
 
@@ -121,6 +126,7 @@ class tcp_connection {
   bool paused_by_writes_ = false;
   bool read_stopped_ = false;  // reading stopped by a pause with no wait armed: read at resume
   bool write_space_wanted_ = false;
+  bool write_backpressure_ = true;  // pause reading while the write queue is above high_watermark
   unsigned core_;
   std::error_code close_reason_;
   connection_options options_;

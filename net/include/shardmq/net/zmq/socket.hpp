@@ -69,18 +69,22 @@ struct receive_op {
 template <class Executor, class Fn>
 void deliver_completion(const Executor& ex, const asio::io_context::executor_type& home, bool immediate,
                         Fn&& fn) {
-  if (immediate) {
-    asio::post(ex, std::forward<Fn>(fn));
-    return;
-  }
   if constexpr (std::is_same_v<Executor, asio::io_context::executor_type> ||
                 std::is_same_v<Executor, asio::any_io_executor>) {
     if (&asio::query(ex, asio::execution::context) == &home.context()) {
-      std::forward<Fn>(fn)();  // we are on the home core, inside its io_context
+      if (immediate) {
+        asio::post(home, std::forward<Fn>(fn));  // the concrete executor: no type-erased wrapper
+      } else {
+        std::forward<Fn>(fn)();  // we are on the home core, inside its io_context
+      }
       return;
     }
   }
-  asio::dispatch(ex, std::forward<Fn>(fn));
+  if (immediate) {
+    asio::post(ex, std::forward<Fn>(fn));
+  } else {
+    asio::dispatch(ex, std::forward<Fn>(fn));
+  }
 }
 
 template <class Handler>

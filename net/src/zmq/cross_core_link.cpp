@@ -1,0 +1,134 @@
+#include "cross_core_link.hpp"
+
+#include "socket_core.hpp"
+
+#include <shardmq/core/engine.hpp>
+#include <shardmq/core/log.hpp>
+
+#include <utility>
+
+namespace shardmq::net::zmq::detail {
+
+cross_core_link::cross_core_link(engine& owner, unsigned a_core, unsigned b_core, std::size_t a_to_b,
+                                 std::size_t b_to_a)
+    : engine_(owner), a_to_b_(a_to_b), b_to_a_(b_to_a) {
+  for (int side = 0; side < 2; ++side) {
+    ends_[side].link = this;
+    ends_[side].side = side;
+  }
+  ends_[0].core = a_core;
+  ends_[1].core = b_core;
+}
+
+std::shared_ptr<cross_core_link> cross_core_link::create(engine& owner, pipe& a, unsigned a_core,
+                                                         unsigned b_core, std::size_t a_to_b,
+                                                         std::size_t b_to_a) {
+  auto link = std::make_shared<cross_core_link>(owner, a_core, b_core, a_to_b, b_to_a);
+  link->ends_[0].self = &a;
+  link->ends_[0].keep = link;
+  a.peer = &link->ends_[0];
+  return link;
+}
+
+void cross_core_link::join(pipe& b) {
+  ends_[1].self = &b;
+  ends_[1].keep = shared_from_this();
+  b.peer = &ends_[1];
+  // Side 0 may have queued messages already.
+  receive_into(1);
+}
+
+void cross_core_link::unjoin() noexcept {
+  if (ends_[1].self != nullptr) ends_[1].self->peer = nullptr;
+  ends_[1].self = nullptr;
+  auto last = std::move(ends_[1].keep);  // may destroy the link: last
+}
+
+template <class Fn>
+void cross_core_link::run_on_side(int side, Fn fn) {
+  engine_.submit_to(
+      ends_[side].core, [self = shared_from_this(), fn]() mutable { fn(*self); },
+      [](std::exception_ptr) {
+        // Aborted only when the engine stops; both sides are torn down then.
+      });
+}
+
+void cross_core_link::send_from(int side) {
+  pipe* p = ends_[side].self;
+  if (p == nullptr) return;
+  direction& d = outgoing(side);
+  const bool was_full = p->out.full();
+  bool pushed = false;
+  while (!p->out.empty()) {
+    if (!d.ring.push(p->out.front())) {
+      d.producer_waiting.store(true);
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      if (d.ring.full()) break;  // the consumer will call us back once it makes room
+      d.producer_waiting.store(false);
+      continue;
+    }
+    p->out.pop();
+    pushed = true;
+  }
+  if (pushed) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!d.drain_queued.exchange(true)) {
+      const int other = 1 - side;
+      run_on_side(other, [other](cross_core_link& link) { link.receive_into(other); });
+    }
+  }
+  if (was_full && !p->out.full()) p->owner().pipe_out_space(*p);
+}
+
+void cross_core_link::receive_into(int side) {
+  direction& d = incoming(side);
+  d.drain_queued.store(false);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  pipe* p = ends_[side].self;
+  if (p == nullptr) return;
+  const bool was_empty = p->in.empty();
+  bool popped = false;
+  message m;
+  while (!p->in.full() && d.ring.pop(m)) {
+    p->in.push(std::move(m));
+    popped = true;
+  }
+  if (popped) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (d.producer_waiting.load() && d.producer_waiting.exchange(false)) {
+      const int other = 1 - side;
+      run_on_side(other, [other](cross_core_link& link) { link.send_from(other); });
+    }
+  }
+  if (was_empty && !p->in.empty()) p->owner().pipe_in_ready(*p);
+}
+
+void cross_core_link::side_gone(int side) noexcept {
+  ends_[side].self = nullptr;
+  const int other = 1 - side;
+  try {
+    run_on_side(other, [other](cross_core_link& link) { link.peer_left(other); });
+  } catch (const std::exception& e) {
+    log(log_level::warning, std::string("zmq: inproc peer could not be told of a close: ") + e.what());
+  }
+  auto last = std::move(ends_[side].keep);  // may destroy the link: last
+}
+
+void cross_core_link::peer_left(int side) noexcept {
+  pipe* p = ends_[side].self;
+  if (p != nullptr) {
+    // What the peer sent before it left is still delivered (past the mark if need be).
+    const bool was_empty = p->in.empty();
+    message m;
+    while (incoming(side).ring.pop(m)) p->in.push(std::move(m));
+    ends_[side].self = nullptr;
+    p->peer = nullptr;
+    socket_core& owner = p->owner();
+    const bool arrived = was_empty && !p->in.empty();
+    owner.detach_pipe(*p);  // with messages left in `in`, the pipe stays until they are read
+    if (arrived) owner.pipe_in_ready(*p);
+  }
+  auto last = std::move(ends_[side].keep);  // may destroy the link: last
+}
+
+}  // namespace shardmq::net::zmq::detail

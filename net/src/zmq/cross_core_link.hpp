@@ -1,0 +1,68 @@
+#pragma once
+// Joins a pipe of a socket on one core to a pipe of a socket on another (inproc between cores):
+// one SPSC ring per direction, and a submit_to to the other core only when it has to act — the
+// consumer when its ring turned non-empty and no drain is queued yet, the producer when it found
+// the ring full and the consumer has since made room. A burst of messages thus costs one
+// cross-core call, not one per message.
+
+#include "message_spsc_ring.hpp"
+#include "pipe.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace shardmq {
+class engine;
+}
+
+namespace shardmq::net::zmq::detail {
+
+class cross_core_link final : public std::enable_shared_from_this<cross_core_link> {
+ public:
+  /// On the first side's core: `a` becomes side 0 (the link is its peer); side 1 joins later on
+  /// `b_core`. Ring capacities in messages, per direction.
+  static std::shared_ptr<cross_core_link> create(engine& owner, pipe& a, unsigned a_core, unsigned b_core,
+                                                 std::size_t a_to_b, std::size_t b_to_a);
+
+  /// On side 1's core: `b` becomes side 1.
+  void join(pipe& b);
+  /// On side 1's core, after join: `b` is taken back before it was used (its socket refused the
+  /// peer); the caller destroys it.
+  void unjoin() noexcept;
+
+  cross_core_link(engine& owner, unsigned a_core, unsigned b_core, std::size_t a_to_b, std::size_t b_to_a);
+
+ private:
+  struct direction {
+    explicit direction(std::size_t capacity) : ring(capacity) {}
+    message_spsc_ring ring;
+    std::atomic<bool> drain_queued{false};      // a drain is queued on the consumer's core
+    std::atomic<bool> producer_waiting{false};  // the producer found the ring full
+  };
+  struct end final : pipe_peer {
+    void out_ready(pipe&) override { link->send_from(side); }
+    void in_space(pipe&) override { link->receive_into(side); }
+    void pipe_destroyed(pipe&) noexcept override { link->side_gone(side); }
+    cross_core_link* link = nullptr;
+    int side = 0;
+    unsigned core = 0;
+    pipe* self = nullptr;                   // touched on `core` only
+    std::shared_ptr<cross_core_link> keep;  // the link lives while a side holds it
+  };
+
+  direction& outgoing(int side) noexcept { return side == 0 ? a_to_b_ : b_to_a_; }
+  direction& incoming(int side) noexcept { return side == 0 ? b_to_a_ : a_to_b_; }
+  void send_from(int side);
+  void receive_into(int side);
+  void side_gone(int side) noexcept;
+  void peer_left(int side) noexcept;
+  template <class Fn>
+  void run_on_side(int side, Fn fn);
+
+  engine& engine_;
+  end ends_[2];
+  direction a_to_b_;
+  direction b_to_a_;
+};
+
+}  // namespace shardmq::net::zmq::detail
