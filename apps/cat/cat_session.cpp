@@ -376,8 +376,11 @@ asio::awaitable<void> cat_session::close_after_writing() {
   };
   // Closing drops what is queued for a peer that has not finished its handshake (the socket
   // stops connecting, and a connection still in its handshake closes at once): give the first
-  // peer its chance, within the linger time. A peer that came and went leaves a disconnect.
-  if (sent_.messages > 0) {
+  // peer its chance, within the linger time. A peer that came and went leaves a disconnect. A
+  // ROUTER or a REP never queues for a peer it has not heard from.
+  const bool queues_for_new_peers =
+      opts_.type != net::zmtp::socket_type::router && opts_.type != net::zmtp::socket_type::rep;
+  if (sent_.messages > 0 && queues_for_new_peers) {
     while (socket_ && socket_->stats().peers == 0 && socket_->stats().disconnects == 0) {
       if (!co_await wait_a_little()) break;
     }
@@ -392,6 +395,7 @@ asio::awaitable<void> cat_session::close_after_writing() {
 
 void cat_session::close_socket() noexcept {
   if (!socket_) return;
+  dropped_ = socket_->stats().drops;
   // Closing completes pending operations, inline on this core: the coroutines they resume must
   // already see no socket.
   net::zmq::socket closing = std::move(*socket_);
@@ -453,6 +457,10 @@ std::vector<std::string> cat_session::summary() const {
   if (receives(mode_)) lines.push_back(format_direction("received", received_));
   if (mode_ == cat_mode::request && round_trips_.count() > 0)
     lines.push_back(format_round_trips(round_trips_));
+  if (dropped_ > 0) {
+    lines.push_back("the socket dropped " + std::to_string(dropped_) +
+                    " messages (a router's unknown routing id or full peer, or a stray reply)");
+  }
   if (bad_lines_ > 0) lines.push_back("skipped " + std::to_string(bad_lines_) + " bad input lines");
   lines.push_back("ended: " + end_reason_);
   return lines;

@@ -123,6 +123,7 @@ class cat_session final : reactor_stop_hook {
   direction_counters received_;
   latency_histogram round_trips_;
   std::uint64_t bad_lines_ = 0;
+  std::uint64_t dropped_ = 0;  // the socket's count, taken when it closes
 
   bool input_done_ = false;    // every input message is with the socket (or the mode has no input)
   bool receive_done_ = false;  // --count reached (or the mode's receiving does not decide the end)
