@@ -57,6 +57,8 @@ class socket_core : public reactor_stop_hook {
   const std::string& name() const noexcept { return name_; }
   /// The last bind, else the first connect, else "" (stats labels).
   std::string label_endpoint() const;
+  /// A sharded_socket's shard: the endpoint its connections come from (last_endpoint, labels).
+  void set_shared_endpoint(std::string endpoint) { last_endpoint_ = std::move(endpoint); }
   /// Throws std::logic_error unless called on the home core's reactor thread.
   void check_thread() const;
 

@@ -6,12 +6,13 @@
 #include <shardmq/core/log.hpp>
 #include <shardmq/core/reactor.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace shardmq::net::zmq::detail {
 
 tcp_binding::tcp_binding(socket_core& owner, const asio::ip::tcp::endpoint& endpoint)
-    : owner_(owner), acceptor_(this_reactor().io_context()) {
+    : owner_(owner), acceptor_(this_reactor().io_context()), retry_(this_reactor().io_context()) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(acceptor_type::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -29,16 +30,32 @@ void tcp_binding::accept_next() {
       owner_.operation_finished();  // may delete the socket (and us): last
       return;
     }
-    if (!error) {
+    if (error) {
+      retry_later(error);
+    } else {
+      failing_ = false;
       ++owner_.stats().connections_accepted;
       owner_.stack().adopt(std::move(peer), factory_, /*accepted=*/true, /*counted=*/false);
-    } else {
-      log(log_level::warning, "zmq: accept failed: " + error.message());
+      accept_next();
     }
-    // Out of descriptors: keep accepting anyway, the next connection may fit (a retry timer
-    // would be kinder; the error is logged).
-    accept_next();
     owner_.operation_finished();
+  });
+}
+
+// Out of descriptors or memory: accepting again at once would spin on the same error; wait a
+// little (the listener does the same), counted and logged.
+void tcp_binding::retry_later(std::error_code error) {
+  ++owner_.stack().core_state(owner_.home_core()).counters.accept_errors;
+  if (!failing_) {  // once per streak: a retry every 50 ms would flood the log
+    log(log_level::warning, "zmq: accept failed on " + owner_.last_endpoint() + ": " + error.message() +
+                                " (retrying every 50 ms)");
+  }
+  failing_ = true;
+  owner_.operation_started();
+  retry_.expires_after(std::chrono::milliseconds(50));
+  retry_.async_wait([this](std::error_code) {
+    if (!stopped_) accept_next();
+    owner_.operation_finished();  // may delete the socket (and us): last
   });
 }
 
@@ -46,6 +63,7 @@ void tcp_binding::stop() noexcept {
   stopped_ = true;
   std::error_code ignored;
   acceptor_.close(ignored);
+  retry_.cancel();
 }
 
 }  // namespace shardmq::net::zmq::detail

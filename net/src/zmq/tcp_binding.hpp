@@ -6,6 +6,7 @@
 #include <shardmq/net/tcp_stack.hpp>
 
 #include <asio/basic_socket_acceptor.hpp>
+#include <asio/basic_waitable_timer.hpp>
 #include <asio/ip/tcp.hpp>
 
 namespace shardmq::net::zmq::detail {
@@ -25,12 +26,17 @@ class tcp_binding {
 
  private:
   void accept_next();
+  void retry_later(std::error_code error);
 
   using acceptor_type = asio::basic_socket_acceptor<asio::ip::tcp, asio::io_context::executor_type>;
   socket_core& owner_;
   acceptor_type acceptor_;
   handler_factory factory_;
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                             asio::io_context::executor_type>
+      retry_;
   bool stopped_ = false;
+  bool failing_ = false;  // the last accept failed
 };
 
 }  // namespace shardmq::net::zmq::detail
