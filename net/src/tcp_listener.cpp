@@ -3,6 +3,8 @@
 #include <shardmq/net/tcp_address.hpp>
 #include <shardmq/net/tcp_listener.hpp>
 
+#include "descriptor_in_transit.hpp"
+
 #include <unistd.h>
 #include <asio/basic_socket_acceptor.hpp>
 #include <asio/steady_timer.hpp>
@@ -19,27 +21,6 @@ namespace {
 
 using acceptor_type = asio::basic_socket_acceptor<asio::ip::tcp, asio::io_context::executor_type>;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
-/// An accepted descriptor on its way to another core: closed (and its placement given back) if
-/// the hand-off is aborted because the engine stops.
-class descriptor_in_transit {
- public:
-  descriptor_in_transit(int fd, tcp_stack& stack, unsigned core) : fd_(fd), stack_(&stack), core_(core) {}
-  descriptor_in_transit(descriptor_in_transit&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), stack_(other.stack_), core_(other.core_) {}
-  descriptor_in_transit& operator=(descriptor_in_transit&&) = delete;
-  ~descriptor_in_transit() {
-    if (fd_ < 0) return;
-    ::close(fd_);
-    stack_->unplace(core_);
-  }
-  int take() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-  tcp_stack* stack_;
-  unsigned core_;
-};
 
 }  // namespace
 
@@ -100,7 +81,7 @@ struct tcp_listener::shared_state::acceptor final : reactor_stop_hook {
       return;
     }
     const bool v6 = socket.local_endpoint().address().is_v6();
-    descriptor_in_transit fd(peer.release(), stack, target);
+    detail::descriptor_in_transit fd(peer.release(), stack, target);
     submit_to(
         target,
         [fd = std::move(fd), state = state, v6]() mutable {

@@ -30,6 +30,16 @@ std::shared_ptr<cross_core_link> cross_core_link::create(engine& owner, pipe& a,
   return link;
 }
 
+std::shared_ptr<cross_core_link> cross_core_link::create_relayed(engine& owner, pipe& a, unsigned a_core,
+                                                                 unsigned b_core, std::size_t a_to_b,
+                                                                 std::size_t b_to_a) {
+  auto link = std::make_shared<cross_core_link>(owner, a_core, b_core, a_to_b, b_to_a);
+  link->ends_[0].self = &a;
+  link->ends_[0].keep = link;
+  link->ends_[0].relayed = true;  // a.peer stays the connection
+  return link;
+}
+
 void cross_core_link::join(pipe& b) {
   ends_[1].self = &b;
   ends_[1].keep = shared_from_this();
@@ -56,18 +66,20 @@ void cross_core_link::run_on_side(int side, Fn fn) {
 void cross_core_link::send_from(int side) {
   pipe* p = ends_[side].self;
   if (p == nullptr) return;
+  const bool relayed = ends_[side].relayed;
+  message_ring& source = relayed ? p->in : p->out;  // a relay forwards what its connection received
   direction& d = outgoing(side);
-  const bool was_full = p->out.full();
+  const bool was_full = source.full();
   bool pushed = false;
-  while (!p->out.empty()) {
-    if (!d.ring.push(p->out.front())) {
+  while (!source.empty()) {
+    if (!d.ring.push(source.front())) {
       d.producer_waiting.store(true);
       std::atomic_thread_fence(std::memory_order_seq_cst);
       if (d.ring.full()) break;  // the consumer will call us back once it makes room
       d.producer_waiting.store(false);
       continue;
     }
-    p->out.pop();
+    source.pop();
     pushed = true;
   }
   if (pushed) {
@@ -77,7 +89,13 @@ void cross_core_link::send_from(int side) {
       run_on_side(other, [other](cross_core_link& link) { link.receive_into(other); });
     }
   }
-  if (was_full && !p->out.full()) p->owner().pipe_out_space(*p);
+  if (!relayed) {
+    if (was_full && !p->out.full()) p->owner().pipe_out_space(*p);
+    return;
+  }
+  if (was_full && !p->in.full() && p->peer != nullptr) p->peer->in_space(*p);
+  // A connection that left waits in its relay until what it received has gone over.
+  if (p->terminating && p->in.empty()) p->owner().detach_pipe(*p);  // may destroy the link: last
 }
 
 void cross_core_link::receive_into(int side) {
@@ -86,11 +104,13 @@ void cross_core_link::receive_into(int side) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   pipe* p = ends_[side].self;
   if (p == nullptr) return;
-  const bool was_empty = p->in.empty();
+  const bool relayed = ends_[side].relayed;
+  message_ring& target = relayed ? p->out : p->in;  // a relay passes the socket's messages on
+  const bool was_empty = target.empty();
   bool popped = false;
   message m;
-  while (!p->in.full() && d.ring.pop(m)) {
-    p->in.push(std::move(m));
+  while (!target.full() && d.ring.pop(m)) {
+    target.push(std::move(m));
     popped = true;
   }
   if (popped) {
@@ -100,22 +120,55 @@ void cross_core_link::receive_into(int side) {
       run_on_side(other, [other](cross_core_link& link) { link.send_from(other); });
     }
   }
-  if (was_empty && !p->in.empty()) p->owner().pipe_in_ready(*p);
+  if (!was_empty || target.empty()) return;
+  if (!relayed) {
+    p->owner().pipe_in_ready(*p);
+  } else if (p->peer != nullptr) {
+    p->peer->out_ready(*p);
+  }
 }
 
 void cross_core_link::side_gone(int side) noexcept {
   ends_[side].self = nullptr;
+  if (!ends_[side].keep) return;  // this side was told first that the other had gone
   const int other = 1 - side;
   try {
     run_on_side(other, [other](cross_core_link& link) { link.peer_left(other); });
   } catch (const std::exception& e) {
-    log(log_level::warning, std::string("zmq: inproc peer could not be told of a close: ") + e.what());
+    log(log_level::warning,
+        std::string("zmq: a peer on another core could not be told of a close: ") + e.what());
   }
   auto last = std::move(ends_[side].keep);  // may destroy the link: last
 }
 
+void cross_core_link::refuse() noexcept {
+  try {
+    run_on_side(0, [](cross_core_link& link) { link.refused(0); });
+  } catch (const std::exception& e) {
+    log(log_level::warning,
+        std::string("zmq: a refused peer on another core could not be told: ") + e.what());
+  }
+}
+
+void cross_core_link::refused(int side) noexcept {
+  pipe* p = ends_[side].self;
+  ends_[side].self = nullptr;
+  if (p != nullptr) p->owner().socket_side_gone(*p, true);
+}
+
 void cross_core_link::peer_left(int side) noexcept {
   pipe* p = ends_[side].self;
+  if (p != nullptr && ends_[side].relayed) {
+    // The socket is gone: what it sent still goes to the connection, which then closes.
+    const bool was_empty = p->out.empty();
+    message m;
+    while (incoming(side).ring.pop(m)) p->out.push(std::move(m));
+    ends_[side].self = nullptr;
+    if (was_empty && !p->out.empty() && p->peer != nullptr) p->peer->out_ready(*p);
+    auto last = std::move(ends_[side].keep);
+    p->owner().socket_side_gone(*p, false);
+    return;  // `last` may destroy the link: nothing after it
+  }
   if (p != nullptr) {
     // What the peer sent before it left is still delivered (past the mark if need be).
     const bool was_empty = p->in.empty();
@@ -123,7 +176,7 @@ void cross_core_link::peer_left(int side) noexcept {
     while (incoming(side).ring.pop(m)) p->in.push(std::move(m));
     ends_[side].self = nullptr;
     p->peer = nullptr;
-    socket_core& owner = p->owner();
+    pipe_owner& owner = p->owner();
     const bool arrived = was_empty && !p->in.empty();
     owner.detach_pipe(*p);  // with messages left in `in`, the pipe stays until they are read
     if (arrived) owner.pipe_in_ready(*p);

@@ -23,6 +23,19 @@ class cross_core_link final : public std::enable_shared_from_this<cross_core_lin
   /// `b_core`. Ring capacities in messages, per direction.
   static std::shared_ptr<cross_core_link> create(engine& owner, pipe& a, unsigned a_core, unsigned b_core,
                                                  std::size_t a_to_b, std::size_t b_to_a);
+  /// As create(), but `a` is a relay's pipe whose peer is a connection: the link takes the
+  /// socket's part on that side (drains `a.in`, fills `a.out`) and tells a's owner, the relay,
+  /// only of socket_side_gone. The relay calls relay_* for the events a socket would get.
+  static std::shared_ptr<cross_core_link> create_relayed(engine& owner, pipe& a, unsigned a_core,
+                                                         unsigned b_core, std::size_t a_to_b,
+                                                         std::size_t b_to_a);
+  /// Side 0 of a relayed link (on its core): the connection filled `a.in`, emptied a full
+  /// `a.out`, or is gone (the relay destroys `a` after this).
+  void relay_in_ready() { send_from(0); }
+  void relay_out_space() { receive_into(0); }
+  void relay_gone() noexcept { side_gone(0); }
+  /// On side 1's core, after unjoin: side 0's owner hears socket_side_gone(refused).
+  void refuse() noexcept;
 
   /// On side 1's core: `b` becomes side 1.
   void join(pipe& b);
@@ -46,6 +59,7 @@ class cross_core_link final : public std::enable_shared_from_this<cross_core_lin
     cross_core_link* link = nullptr;
     int side = 0;
     unsigned core = 0;
+    bool relayed = false;                   // this side's pipe has a connection as peer
     pipe* self = nullptr;                   // touched on `core` only
     std::shared_ptr<cross_core_link> keep;  // the link lives while a side holds it
   };
@@ -56,6 +70,7 @@ class cross_core_link final : public std::enable_shared_from_this<cross_core_lin
   void receive_into(int side);
   void side_gone(int side) noexcept;
   void peer_left(int side) noexcept;
+  void refused(int side) noexcept;
   template <class Fn>
   void run_on_side(int side, Fn fn);
 

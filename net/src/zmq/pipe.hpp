@@ -13,7 +13,24 @@
 namespace shardmq::net::zmq::detail {
 
 class pipe;
-class socket_core;
+
+/// The near side of a pipe: reads `in` and fills `out`. A socket, or the relay that forwards a
+/// connection served on another core to its socket.
+class pipe_owner {
+ public:
+  /// `p.in` went from empty to not empty.
+  virtual void pipe_in_ready(pipe& p) = 0;
+  /// `p.out` went from full to not full.
+  virtual void pipe_out_space(pipe& p) = 0;
+  /// The peer behind `p` is gone.
+  virtual void detach_pipe(pipe& p) noexcept = 0;
+  /// A relay's pipe: the socket it forwarded to is gone, or `refused` the peer (a socket never
+  /// sees this).
+  virtual void socket_side_gone(pipe&, bool /*refused*/) noexcept {}
+
+ protected:
+  ~pipe_owner() = default;
+};
 
 /// The far side of a pipe, as the socket sees it.
 class pipe_peer {
@@ -30,12 +47,12 @@ class pipe_peer {
 /// One peer of a socket. Owned by the socket; lives on its home core.
 class pipe {
  public:
-  pipe(socket_core& owner, std::uint32_t sndhwm, std::uint32_t rcvhwm)
+  pipe(pipe_owner& owner, std::uint32_t sndhwm, std::uint32_t rcvhwm)
       : in(rcvhwm), out(sndhwm), owner_(&owner) {}
   pipe(const pipe&) = delete;
   pipe& operator=(const pipe&) = delete;
 
-  socket_core& owner() const noexcept { return *owner_; }
+  pipe_owner& owner() const noexcept { return *owner_; }
 
   message_ring in;
   message_ring out;
@@ -52,11 +69,13 @@ class pipe {
   bool terminating = false;
   /// Made by connect(): survives disconnects, waiting for the next connection.
   bool persistent = false;
+  /// The peer is a connection served on another core (through a relay).
+  bool relayed = false;
   /// The peer completed its handshake at least once (ROUTER ids, PAIR's single peer).
   bool attached = false;
 
  private:
-  socket_core* owner_;
+  pipe_owner* owner_;
 };
 
 }  // namespace shardmq::net::zmq::detail

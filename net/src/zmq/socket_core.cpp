@@ -1,5 +1,6 @@
 #include "socket_core.hpp"
 
+#include "connection_relay.hpp"
 #include "cross_core_link.hpp"
 #include "inproc_registry.hpp"
 #include "socket_directory.hpp"
@@ -38,6 +39,7 @@ socket_core::socket_core(tcp_stack& stack, socket_type type, socket_options opti
 }
 
 socket_core::~socket_core() {
+  if (relays_) relays_->socket = nullptr;
   socket_directory::instance().remove(*this);
   if (reactor::current() == home_reactor_) home_reactor_->remove_stop_hook(*this);
 }
@@ -283,6 +285,7 @@ void socket_core::pipe_in_ready(pipe& p) {
 void socket_core::pipe_out_space(pipe& p) {
   xout_space(p);
   retry_pending_send();
+  if (closing_ && p.relayed) maybe_delete();  // lingering for a relayed peer's ring: last
 }
 
 // --- connections and the end ------------------------------------------------------------------
@@ -331,15 +334,30 @@ void socket_core::close() noexcept {
   for (auto& binding : bindings_) binding->stop();
   for (auto& connector : connectors_) connector->stop();
   inproc_registry::instance().unbind_all(*this);
+  if (relays_) {
+    // Each relay ends its connections once their side here is gone (after what we queued).
+    for (unsigned core = 0; core < relays_->relays.size(); ++core) {
+      if (core == home_core_) continue;
+      try {
+        stack_.owner().submit_to(
+            core, [table = relays_] { connection_relay::socket_closed(table); }, [](std::exception_ptr) {});
+      } catch (const std::exception& e) {
+        log(log_level::warning, std::string("zmq: a relay could not be told of a close: ") + e.what());
+      }
+    }
+  }
   if (!stopped_) {
     std::vector<zmtp_connection*> all = connections_;
     if (options_.linger.count() == 0) {
       abort_connections();
     } else {
       for (zmtp_connection* c : all) c->close_gracefully();
-      if (options_.linger.count() > 0 && !connections_.empty()) {
-        linger_timer_ =
-            std::make_unique<shardmq::timer>(home_reactor_->timers(), [this] { abort_connections(); });
+      if (options_.linger.count() > 0 && (!connections_.empty() || relayed_output_waits())) {
+        linger_timer_ = std::make_unique<shardmq::timer>(home_reactor_->timers(), [this] {
+          linger_expired_ = true;
+          abort_connections();
+          maybe_delete();
+        });
         linger_timer_->arm_in(options_.linger);
       }
     }
@@ -365,10 +383,22 @@ void socket_core::on_reactor_stop() noexcept {
 
 void socket_core::maybe_delete() noexcept {
   if (busy_ != 0 || !user_released_ || !connections_.empty() || pending_operations_ != 0) return;
+  if (!stopped_ && !linger_expired_ && options_.linger.count() != 0 && relayed_output_waits()) return;
   if (linger_timer_) linger_timer_->cancel();
   // Inproc peers learn that we are gone.
   while (!pipes_.empty()) destroy_pipe(*pipes_.back());
   delete this;
+}
+
+bool socket_core::relayed_output_waits() const noexcept {
+  return std::any_of(pipes_.begin(), pipes_.end(),
+                     [](const auto& p) { return p->relayed && p->peer != nullptr && !p->out.empty(); });
+}
+
+std::shared_ptr<relay_table> socket_core::spread_table() {
+  if (!options_.spread || stack_.owner().core_count() < 2) return nullptr;
+  if (!relays_) relays_ = std::make_shared<relay_table>(stack_.owner(), *this, stack_.owner().core_count());
+  return relays_;
 }
 
 void socket_core::bind_inproc(const endpoint& e) {

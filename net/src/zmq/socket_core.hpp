@@ -4,6 +4,7 @@
 // asynchronous operations and the counters. Each socket type (push.cpp, router.cpp, ...) is a
 // thin subclass deciding where a message goes and where the next one comes from.
 
+#include "connection_owner.hpp"
 #include "fair_queue.hpp"
 #include "load_balancer.hpp"
 #include "pipe.hpp"
@@ -25,10 +26,11 @@ class tcp_stack;
 namespace shardmq::net::zmq::detail {
 
 class tcp_binding;
+struct relay_table;
 class tcp_connector;
 class zmtp_connection;
 
-class socket_core : public reactor_stop_hook {
+class socket_core : public reactor_stop_hook, public connection_owner {
  public:
   socket_core(tcp_stack& stack, socket_type type, socket_options options);
   virtual ~socket_core();
@@ -46,8 +48,8 @@ class socket_core : public reactor_stop_hook {
   /// The user let go: pending operations fail, queued messages linger, then this deletes itself.
   void close() noexcept;
 
-  socket_type type() const noexcept { return type_; }
-  const socket_options& options() const noexcept { return options_; }
+  socket_type type() const noexcept final { return type_; }
+  const socket_options& options() const noexcept final { return options_; }
   unsigned home_core() const noexcept { return home_core_; }
   socket_stats& stats() noexcept { return stats_; }
   tcp_stack& stack() const noexcept { return stack_; }
@@ -64,28 +66,35 @@ class socket_core : public reactor_stop_hook {
 
   // --- pipes: called by connections and inproc links ----------------------------------------
   /// A new pipe owned by this socket.
-  pipe& make_pipe(bool persistent);
+  pipe& make_pipe(bool persistent) final;
   /// The peer behind `p` finished its handshake; `peer_identity` is what it announced. False:
   /// refused (PAIR's second peer, a duplicate ROUTER id): the caller closes that peer.
-  bool attach_pipe(pipe& p, std::string_view peer_identity);
+  bool attach_pipe(pipe& p, std::string_view peer_identity) final;
   /// The peer behind `p` is gone. A persistent pipe stays (for the next connection); others are
   /// destroyed once their received messages are read.
-  void detach_pipe(pipe& p) noexcept;
+  void detach_pipe(pipe& p) noexcept final;
   /// Removes `p` now (its peer, if any, is told through pipe_destroyed).
   void destroy_pipe(pipe& p) noexcept;
   /// `p.in` went from empty to not empty.
-  void pipe_in_ready(pipe& p);
+  void pipe_in_ready(pipe& p) final;
   /// `p.out` went from full to not full.
-  void pipe_out_space(pipe& p);
+  void pipe_out_space(pipe& p) final;
 
   // --- connections ----------------------------------------------------------------------------
-  void connection_opened(zmtp_connection& c);
-  void connection_closed(zmtp_connection& c) noexcept;
+  void connection_opened(zmtp_connection& c) final;
+  void connection_closed(zmtp_connection& c) noexcept final;
+  void count_failure(bool handshake) noexcept final {
+    ++(handshake ? stats_.handshake_failures : stats_.protocol_errors);
+  }
   /// Counts an operation whose handler refers to this socket (accept, connect).
   void operation_started() noexcept { ++pending_operations_; }
   void operation_finished() noexcept;
 
   void on_reactor_stop() noexcept override;
+
+  /// With options().spread on an engine of several cores: what this socket shares with its
+  /// relays on the other cores (made on first use). Null otherwise.
+  std::shared_ptr<relay_table> spread_table();
 
  protected:
   // What a socket type decides. xsend/xrecv return would_block() when they must wait.
@@ -122,6 +131,8 @@ class socket_core : public reactor_stop_hook {
   void abort_connections() noexcept;
   void fail_pending(std::error_code error) noexcept;
   void maybe_delete() noexcept;
+  /// Closing with linger: a pipe to a relayed connection still holds messages for its ring.
+  bool relayed_output_waits() const noexcept;
   void bind_inproc(const endpoint& e);
   void connect_inproc(const endpoint& e);
   void connect_inproc_across_cores(const endpoint& e, unsigned bound_core);
@@ -152,6 +163,8 @@ class socket_core : public reactor_stop_hook {
   bool retrying_receive_ = false;
   unsigned busy_ = 0;  // inside close() or the stop hook: deletion waits for their end
   std::unique_ptr<shardmq::timer> linger_timer_;
+  bool linger_expired_ = false;
+  std::shared_ptr<relay_table> relays_;
 };
 
 /// Makes the socket_core subclass for `type` (push.cpp, pull.cpp, ...).

@@ -22,6 +22,11 @@ void validate(const socket_options& options) {
       options.heartbeat_ttl.count() < 0) {
     throw std::invalid_argument("shardmq: heartbeat intervals may not be negative");
   }
+  if (options.spread == balance_policy::reuseport) {
+    throw std::invalid_argument(
+        "shardmq: spread takes round_robin or least_loaded (one acceptor per socket; a sharded_socket "
+        "can use reuseport)");
+  }
   if (options.heartbeat_ttl.count() > 6553500) {
     throw std::invalid_argument("shardmq: heartbeat_ttl is above 6553.5 s (the wire field's limit)");
   }

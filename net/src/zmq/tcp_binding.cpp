@@ -1,8 +1,12 @@
 #include "tcp_binding.hpp"
 
+#include "connection_relay.hpp"
 #include "socket_core.hpp"
 #include "zmtp_connection.hpp"
 
+#include "../descriptor_in_transit.hpp"
+
+#include <shardmq/core/engine.hpp>
 #include <shardmq/core/log.hpp>
 #include <shardmq/core/reactor.hpp>
 
@@ -20,6 +24,7 @@ tcp_binding::tcp_binding(socket_core& owner, const asio::ip::tcp::endpoint& endp
   factory_ = [this](tcp_connection& connection) -> std::unique_ptr<stream_handler> {
     return std::make_unique<zmtp_connection>(owner_, connection, nullptr);
   };
+  relays_ = owner_.spread_table();
   accept_next();
 }
 
@@ -35,7 +40,11 @@ void tcp_binding::accept_next() {
     } else {
       failing_ = false;
       ++owner_.stats().connections_accepted;
-      owner_.stack().adopt(std::move(peer), factory_, /*accepted=*/true, /*counted=*/false);
+      if (relays_) {
+        place(std::move(peer));
+      } else {
+        owner_.stack().adopt(std::move(peer), factory_, /*accepted=*/true, /*counted=*/false);
+      }
       accept_next();
     }
     owner_.operation_finished();
@@ -57,6 +66,35 @@ void tcp_binding::retry_later(std::error_code error) {
     if (!stopped_) accept_next();
     owner_.operation_finished();  // may delete the socket (and us): last
   });
+}
+
+void tcp_binding::place(tcp_connection::socket_type peer) {
+  tcp_stack& stack = owner_.stack();
+  const unsigned target = stack.place(*owner_.options().spread);
+  if (target == owner_.home_core()) {
+    stack.adopt(std::move(peer), factory_, /*accepted=*/true, /*counted=*/true);
+    return;
+  }
+  const bool v6 = acceptor_.local_endpoint().address().is_v6();
+  net::detail::descriptor_in_transit fd(peer.release(), stack, target);
+  submit_to(
+      target,
+      [fd = std::move(fd), table = relays_, &stack, v6]() mutable {
+        tcp_connection::socket_type adopted(this_reactor().io_context());
+        adopted.assign(v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd.take());
+        // The socket's relay on this core serves it; none once the socket closed (refused).
+        stack.adopt(
+            std::move(adopted),
+            [&table](tcp_connection& connection) -> std::unique_ptr<stream_handler> {
+              connection_relay* relay = connection_relay::on_this_core(table);
+              if (relay == nullptr) return nullptr;
+              return std::make_unique<zmtp_connection>(*relay, connection, nullptr);
+            },
+            true, true);
+      },
+      [](std::exception_ptr) {
+        // Aborted only when the engine stops: the descriptor is closed with the lambda.
+      });
 }
 
 void tcp_binding::stop() noexcept {

@@ -9,9 +9,12 @@
 #include <asio/basic_waitable_timer.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include <memory>
+
 namespace shardmq::net::zmq::detail {
 
 class socket_core;
+struct relay_table;
 
 class tcp_binding {
  public:
@@ -26,12 +29,15 @@ class tcp_binding {
 
  private:
   void accept_next();
+  /// Serves `peer` on the core the socket's spread policy picks.
+  void place(tcp_connection::socket_type peer);
   void retry_later(std::error_code error);
 
   using acceptor_type = asio::basic_socket_acceptor<asio::ip::tcp, asio::io_context::executor_type>;
   socket_core& owner_;
   acceptor_type acceptor_;
   handler_factory factory_;
+  std::shared_ptr<relay_table> relays_;  // null: every connection stays on the socket's core
   asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
                              asio::io_context::executor_type>
       retry_;

@@ -1,6 +1,6 @@
 #include "zmtp_connection.hpp"
 
-#include "socket_core.hpp"
+#include "connection_owner.hpp"
 #include "tcp_connector.hpp"
 
 #include <shardmq/core/log.hpp>
@@ -34,7 +34,8 @@ std::span<const std::byte> bytes_of(const std::string& text) {
 
 }  // namespace
 
-zmtp_connection::zmtp_connection(socket_core& owner, tcp_connection& connection, tcp_connector* connector)
+zmtp_connection::zmtp_connection(connection_owner& owner, tcp_connection& connection,
+                                 tcp_connector* connector)
     : owner_(owner),
       connection_(connection),
       connector_(connector),
@@ -117,7 +118,7 @@ void zmtp_connection::on_ready() {
   p->peer = this;
   pipe_ = p;
   if (!owner_.attach_pipe(*p, id)) {
-    ++owner_.stats().handshake_failures;
+    owner_.count_failure(true);
     log(log_level::info, "zmq: peer " + format_tcp_address(connection_.remote_endpoint()) +
                              " refused (a second PAIR peer or a duplicate routing id)");
     failed_ = true;
@@ -277,11 +278,7 @@ void zmtp_connection::on_handshake_timeout() noexcept {
 void zmtp_connection::fail(const zmtp::error& error, bool handshake) noexcept {
   if (failed_) return;
   failed_ = true;
-  if (handshake) {
-    ++owner_.stats().handshake_failures;
-  } else {
-    ++owner_.stats().protocol_errors;
-  }
+  owner_.count_failure(handshake);
   std::string text = "zmq: closing the connection to " + format_tcp_address(connection_.remote_endpoint()) +
                      ": " + std::string(error.reason);
   if (error.code == zmtp::errc::peer_error)

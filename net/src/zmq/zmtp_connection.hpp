@@ -16,13 +16,13 @@
 
 namespace shardmq::net::zmq::detail {
 
-class socket_core;
+class connection_owner;
 class tcp_connector;
 
 class zmtp_connection final : public stream_handler, public pipe_peer {
  public:
   /// `connector` is null for an accepted connection.
-  zmtp_connection(socket_core& owner, tcp_connection& connection, tcp_connector* connector);
+  zmtp_connection(connection_owner& owner, tcp_connection& connection, tcp_connector* connector);
   ~zmtp_connection() override;
 
   // stream_handler
@@ -54,7 +54,7 @@ class zmtp_connection final : public stream_handler, public pipe_peer {
   void on_heartbeat() noexcept;
   void start_heartbeat();
 
-  socket_core& owner_;
+  connection_owner& owner_;
   tcp_connection& connection_;
   tcp_connector* connector_;
   zmtp::null_session session_;

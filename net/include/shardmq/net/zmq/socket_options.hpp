@@ -1,8 +1,11 @@
 #pragma once
 // The options of a socket, named after libzmq's (ZMQ_SNDHWM and so on), with libzmq's defaults.
 
+#include <shardmq/net/balance_policy.hpp>
+
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace shardmq::net::zmq {
@@ -41,6 +44,13 @@ struct socket_options {
   std::chrono::milliseconds heartbeat_ivl{0};
   std::chrono::milliseconds heartbeat_timeout{0};
   std::chrono::milliseconds heartbeat_ttl{0};
+  /// Accepted TCP connections spread over the engine's cores by this policy (round_robin or
+  /// least_loaded), each decoded, encoded and written on its own core and joined to the
+  /// socket's core by one SPSC ring per direction, sized by sndhwm/rcvhwm. Unset (the default):
+  /// every connection is served on the socket's core, which costs no cross-core hop — better for
+  /// a few busy peers; spread many peers over the cores, or use a sharded_socket to also spread
+  /// the sockets. Outgoing connections (connect) stay on the socket's core.
+  std::optional<balance_policy> spread;
 };
 
 /// Throws std::invalid_argument naming the option that is out of range.
