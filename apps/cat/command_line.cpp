@@ -149,6 +149,14 @@ options parse_command_line(int argc, const char* const* argv) {
       opts.echo = true;
     } else if (flag == "--cores") {
       opts.cores = parse_number<unsigned>(flag, value(), 1);
+    } else if (flag == "--spread") {
+      try {
+        opts.spread = net::parse_balance_policy(value());
+      } catch (const std::invalid_argument&) {
+        throw command_line_error("--spread takes rr or least-loaded");
+      }
+      if (opts.spread == net::balance_policy::reuseport)
+        throw command_line_error("--spread takes rr or least-loaded (one socket has one acceptor)");
     } else if (flag == "--stats") {
       opts.stats = value();
     } else if (flag == "--hwm") {
@@ -207,6 +215,7 @@ net::zmq::socket_options socket_options_of(const options& opts) {
   if (opts.hwm) result.sndhwm = result.rcvhwm = *opts.hwm;
   result.routing_id = opts.routing_id;
   if (opts.linger) result.linger = *opts.linger;
+  result.spread = opts.spread;
   return result;
 }
 
@@ -259,6 +268,9 @@ std::string usage_text(const std::string& program) {
          "\n"
          "Engine:\n"
          "  --cores N            reactors (default 1: the socket and its connections live on core 0)\n"
+         "  --spread POLICY      serve accepted connections on every core, rr or least-loaded; they\n"
+         "                       reach the socket on core 0 through lock-free rings (default: all\n"
+         "                       on core 0, the fastest for a few peers)\n"
          "  --stats HOST:PORT    serve per-core counters over HTTP: GET /stats (JSON) and /metrics\n"
          "\n"
          "  -h, --help           show this text\n"

@@ -1,6 +1,7 @@
 #pragma once
 // shardmq-cat's options, and what they make the program do (its mode).
 
+#include <shardmq/net/balance_policy.hpp>
 #include <shardmq/net/zmq/socket_options.hpp>
 #include <shardmq/net/zmtp/socket_type.hpp>
 
@@ -53,10 +54,11 @@ struct options {
   bool quiet = false;                  // print nothing on stdout
   std::optional<std::uint64_t> count;  // stop after this many received messages
   bool echo = false;
-  unsigned cores = 1;                // the socket lives on core 0; the rest serve --stats
-  std::string stats;                 // empty: no stats endpoint
-  std::optional<std::uint32_t> hwm;  // both sndhwm and rcvhwm
-  std::string routing_id;            // decoded bytes (0x... is hex)
+  unsigned cores = 1;  // the socket lives on core 0; the rest serve --stats and spread connections
+  std::optional<net::balance_policy> spread;  // accepted connections served on every core
+  std::string stats;                          // empty: no stats endpoint
+  std::optional<std::uint32_t> hwm;           // both sndhwm and rcvhwm
+  std::string routing_id;                     // decoded bytes (0x... is hex)
   std::optional<std::chrono::milliseconds> linger;
   std::optional<std::chrono::milliseconds> timeout;  // idle limit
   bool help = false;

@@ -135,13 +135,25 @@ TEST(cat_command_line, the_separator_is_one_character) {
       std::string::npos);
 }
 
+TEST(cat_command_line, spread_takes_a_policy_for_accepted_connections) {
+  const options opts = parse({"--type", "pull", "-b", "tcp://*:*", "--cores", "2", "--spread", "rr"});
+  ASSERT_TRUE(opts.spread.has_value());
+  EXPECT_EQ(*opts.spread, net::balance_policy::round_robin);
+  EXPECT_EQ(socket_options_of(opts).spread, net::balance_policy::round_robin);
+  EXPECT_FALSE(parse({"--type", "pull", "-b", "tcp://*:*"}).spread.has_value());
+  EXPECT_NE(error_of({"--type", "pull", "-b", "tcp://*:*", "--spread", "reuseport"}).find("--spread"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--type", "pull", "-b", "tcp://*:*", "--spread", "sideways"}).find("--spread"),
+            std::string::npos);
+}
+
 TEST(cat_command_line, help_is_enough_on_its_own) {
   EXPECT_TRUE(parse({"--help"}).help);
   EXPECT_TRUE(parse({"-h", "--type", "pull"}).help);
   const std::string text = usage_text("shardmq-cat");
   for (const char* flag : {"--type", "--bind", "--connect", "--multipart", "--separator", "--generate",
-                           "--size", "--format", "--count", "--echo", "--cores", "--stats", "--hwm",
-                           "--routing-id", "--linger", "--timeout", "--help"}) {
+                           "--size", "--format", "--count", "--echo", "--cores", "--spread", "--stats",
+                           "--hwm", "--routing-id", "--linger", "--timeout", "--help"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }
