@@ -139,6 +139,35 @@ inline int libzmq_type(socket_type type) {
   }
 }
 
+/// `count` libzmq sockets of `type` connected to `endpoint`; with `id_prefix`, each announces the
+/// routing id id_prefix + its index.
+inline std::vector<std::unique_ptr<libzmq_socket>> connected_peers(libzmq_context& context, int type,
+                                                                   int count, const std::string& endpoint,
+                                                                   const std::string& id_prefix = "") {
+  std::vector<std::unique_ptr<libzmq_socket>> peers;
+  for (int i = 0; i < count; ++i) {
+    peers.push_back(std::make_unique<libzmq_socket>(context, type));
+    if (!id_prefix.empty()) peers.back()->set(ZMQ_ROUTING_ID, id_prefix + std::to_string(i));
+    peers.back()->connect(endpoint);
+  }
+  return peers;
+}
+
+/// "name 12": a message numbered in its sender's stream.
+inline std::string numbered(const std::string& name, int seq) { return name + " " + std::to_string(seq); }
+
+/// Each peer sends `per_peer` messages "<prefix><index> <seq>", taking turns. False (after a test
+/// failure) when one could not go.
+inline bool send_numbered_streams(std::vector<std::unique_ptr<libzmq_socket>>& peers, int per_peer,
+                                  const std::string& prefix) {
+  for (int seq = 0; seq < per_peer; ++seq) {
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      if (!peers[i]->send({numbered(prefix + std::to_string(i), seq)})) return false;
+    }
+  }
+  return true;
+}
+
 // --- our side ---------------------------------------------------------------------------------
 
 /// One engine for the whole binary: starting one takes 20-80 ms here (reactor threads, buffer

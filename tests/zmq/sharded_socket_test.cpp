@@ -101,17 +101,10 @@ TEST(zmq_sharded_socket, pull_shards_serve_the_connections_placed_on_their_cores
   constexpr int senders = 4;
   constexpr int per_sender = 2000;
   libzmq_context context;
-  std::vector<std::unique_ptr<libzmq_socket>> pushers;
-  for (int i = 0; i < senders; ++i) {
-    pushers.push_back(std::make_unique<libzmq_socket>(context, ZMQ_PUSH));
-    pushers.back()->connect(endpoint);
-  }
+  auto pushers = connected_peers(context, ZMQ_PUSH, senders, endpoint);
   // Round-robin placement over two cores: two connections each, whatever order they come in.
   ASSERT_TRUE(eventually([&] { return pull.stats().peers == senders; }));
-  for (int seq = 0; seq < per_sender; ++seq) {
-    for (int i = 0; i < senders; ++i)
-      ASSERT_TRUE(pushers[i]->send({"p" + std::to_string(i) + " " + std::to_string(seq)}));
-  }
+  ASSERT_TRUE(send_numbered_streams(pushers, per_sender, "p"));
   EXPECT_TRUE(eventually([&] { return total.load() == senders * per_sender; })) << total.load();
   for (unsigned core = 0; core < 2; ++core) {
     const socket_stats s = world.on(core, [&] { return pull.local().stats(); });
@@ -142,25 +135,17 @@ TEST(zmq_sharded_socket, router_shards_answer_their_own_dealers_on_their_own_cor
   constexpr int dealers = 4;
   constexpr int requests = 500;
   libzmq_context context;
-  std::vector<std::unique_ptr<libzmq_socket>> peers;
-  for (int i = 0; i < dealers; ++i) {
-    peers.push_back(std::make_unique<libzmq_socket>(context, ZMQ_DEALER));
-    peers.back()->set(ZMQ_ROUTING_ID, "d" + std::to_string(i));
-    peers.back()->connect(router.last_endpoint());
-  }
+  auto peers = connected_peers(context, ZMQ_DEALER, dealers, router.last_endpoint(), "d");
   ASSERT_TRUE(eventually([&] { return router.stats().peers == dealers; }));
   std::set<std::string> cores_seen;
-  for (int i = 0; i < dealers; ++i) {
-    for (int seq = 0; seq < requests; ++seq)
-      ASSERT_TRUE(peers[i]->send({"d" + std::to_string(i) + " " + std::to_string(seq)}));
-  }
+  ASSERT_TRUE(send_numbered_streams(peers, requests, "d"));
   for (int i = 0; i < dealers; ++i) {
     std::string served_by;
     for (int seq = 0; seq < requests; ++seq) {
       const std::optional<frames> reply = peers[i]->receive();
       ASSERT_TRUE(reply.has_value());
       ASSERT_EQ(reply->size(), 2u);
-      EXPECT_EQ((*reply)[0], "d" + std::to_string(i) + " " + std::to_string(seq));
+      EXPECT_EQ((*reply)[0], numbered("d" + std::to_string(i), seq));
       if (served_by.empty()) served_by = (*reply)[1];
       EXPECT_EQ((*reply)[1], served_by) << "dealer " << i << " was answered from two cores";
     }
@@ -183,16 +168,9 @@ TEST(zmq_sharded_socket, reuseport_shards_take_every_connection_the_kernel_sprea
   constexpr int senders = 8;
   constexpr int per_sender = 200;
   libzmq_context context;
-  std::vector<std::unique_ptr<libzmq_socket>> pushers;
-  for (int i = 0; i < senders; ++i) {
-    pushers.push_back(std::make_unique<libzmq_socket>(context, ZMQ_PUSH));
-    pushers.back()->connect(pull.last_endpoint());
-  }
+  auto pushers = connected_peers(context, ZMQ_PUSH, senders, pull.last_endpoint());
   ASSERT_TRUE(eventually([&] { return pull.stats().peers == senders; }));
-  for (int seq = 0; seq < per_sender; ++seq) {
-    for (int i = 0; i < senders; ++i)
-      ASSERT_TRUE(pushers[i]->send({"p" + std::to_string(i) + " " + std::to_string(seq)}));
-  }
+  ASSERT_TRUE(send_numbered_streams(pushers, per_sender, "p"));
   EXPECT_TRUE(eventually([&] { return total.load() == senders * per_sender; })) << total.load();
   EXPECT_EQ(pull.stats().connections_accepted, static_cast<std::uint64_t>(senders));
   pull.close();

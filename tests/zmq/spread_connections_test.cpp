@@ -23,8 +23,6 @@ std::uint64_t accepted_on(socket_world& world, unsigned core) {
   return world.on(core, [&] { return world.stack->counters().accepted; });
 }
 
-std::string numbered(const std::string& who, int seq) { return who + " " + std::to_string(seq); }
-
 /// Receives `count` messages on core 0 (bounded by wait_ms per message).
 std::vector<message> receive_all(socket_world& world, zmq::socket& s, int count) {
   std::vector<message> got;
@@ -46,17 +44,11 @@ TEST(zmq_spread_connections, a_pull_takes_every_sender_in_order_from_both_cores)
   constexpr int senders = 4;
   constexpr int per_sender = 5000;
   libzmq_context context;
-  std::vector<std::unique_ptr<libzmq_socket>> pushers;
-  for (int i = 0; i < senders; ++i) {
-    pushers.push_back(std::make_unique<libzmq_socket>(context, ZMQ_PUSH));
-    pushers.back()->connect(endpoint);
-  }
+  auto pushers = connected_peers(context, ZMQ_PUSH, senders, endpoint);
   ASSERT_TRUE(eventually([&] { return world.on(0, [&] { return pull.stats().peers; }) == senders; }));
   EXPECT_EQ(accepted_on(world, 0) - before[0], 2u);
   EXPECT_EQ(accepted_on(world, 1) - before[1], 2u) << "no connection was served on the other core";
-  for (int seq = 0; seq < per_sender; ++seq) {
-    for (int i = 0; i < senders; ++i) ASSERT_TRUE(pushers[i]->send({numbered("p" + std::to_string(i), seq)}));
-  }
+  ASSERT_TRUE(send_numbered_streams(pushers, per_sender, "p"));
   const std::vector<message> got = receive_all(world, pull, senders * per_sender);
   ASSERT_EQ(got.size(), static_cast<std::size_t>(senders * per_sender));
   std::map<std::string, int> next;
@@ -78,12 +70,7 @@ TEST(zmq_spread_connections, a_router_answers_dealers_on_both_cores_with_every_s
   });
   constexpr int dealers = 2;  // round-robin: one on each core
   libzmq_context context;
-  std::vector<std::unique_ptr<libzmq_socket>> peers;
-  for (int i = 0; i < dealers; ++i) {
-    peers.push_back(std::make_unique<libzmq_socket>(context, ZMQ_DEALER));
-    peers.back()->set(ZMQ_ROUTING_ID, "d" + std::to_string(i));
-    peers.back()->connect(endpoint);
-  }
+  auto peers = connected_peers(context, ZMQ_DEALER, dealers, endpoint, "d");
   ASSERT_TRUE(eventually([&] { return world.on(0, [&] { return router.stats().peers; }) == dealers; }));
   const std::vector<frames> bodies = single_frame_bodies();
   const int total = dealers * static_cast<int>(bodies.size() + 1);

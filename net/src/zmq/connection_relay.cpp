@@ -76,8 +76,8 @@ bool connection_relay::attach_pipe(pipe& p, std::string_view peer_identity) {
   relayed_pipe& r = relayed(p);
   const auto capacity = [](std::uint32_t hwm) { return hwm == 0 ? std::size_t{65536} : std::size_t{hwm}; };
   r.link =
-      cross_core_link::create_relayed(table_->owner, r, core_, table_->home_core,
-                                      capacity(table_->options.rcvhwm), capacity(table_->options.sndhwm));
+      cross_core_link::create(table_->owner, r, core_, table_->home_core, capacity(table_->options.rcvhwm),
+                              capacity(table_->options.sndhwm), /*relayed=*/true);
   // The socket decides (a PAIR's second peer, a duplicate ROUTER id); until then the
   // connection's messages wait in the ring, and a refusal comes back as socket_side_gone.
   table_->owner.submit_to(

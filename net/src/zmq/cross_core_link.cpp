@@ -22,21 +22,12 @@ cross_core_link::cross_core_link(engine& owner, unsigned a_core, unsigned b_core
 
 std::shared_ptr<cross_core_link> cross_core_link::create(engine& owner, pipe& a, unsigned a_core,
                                                          unsigned b_core, std::size_t a_to_b,
-                                                         std::size_t b_to_a) {
+                                                         std::size_t b_to_a, bool relayed) {
   auto link = std::make_shared<cross_core_link>(owner, a_core, b_core, a_to_b, b_to_a);
   link->ends_[0].self = &a;
   link->ends_[0].keep = link;
-  a.peer = &link->ends_[0];
-  return link;
-}
-
-std::shared_ptr<cross_core_link> cross_core_link::create_relayed(engine& owner, pipe& a, unsigned a_core,
-                                                                 unsigned b_core, std::size_t a_to_b,
-                                                                 std::size_t b_to_a) {
-  auto link = std::make_shared<cross_core_link>(owner, a_core, b_core, a_to_b, b_to_a);
-  link->ends_[0].self = &a;
-  link->ends_[0].keep = link;
-  link->ends_[0].relayed = true;  // a.peer stays the connection
+  link->ends_[0].relayed = relayed;
+  if (!relayed) a.peer = &link->ends_[0];  // a relayed pipe's peer stays its connection
   return link;
 }
 

@@ -20,15 +20,13 @@ namespace shardmq::net::zmq::detail {
 class cross_core_link final : public std::enable_shared_from_this<cross_core_link> {
  public:
   /// On the first side's core: `a` becomes side 0 (the link is its peer); side 1 joins later on
-  /// `b_core`. Ring capacities in messages, per direction.
+  /// `b_core`. Ring capacities in messages, per direction. `relayed`: `a` is a relay's pipe whose
+  /// peer is a connection: the link takes the socket's part on that side instead (drains `a.in`,
+  /// fills `a.out`) and tells a's owner, the relay, only of socket_side_gone; the relay calls
+  /// relay_* for the events a socket would get.
   static std::shared_ptr<cross_core_link> create(engine& owner, pipe& a, unsigned a_core, unsigned b_core,
-                                                 std::size_t a_to_b, std::size_t b_to_a);
-  /// As create(), but `a` is a relay's pipe whose peer is a connection: the link takes the
-  /// socket's part on that side (drains `a.in`, fills `a.out`) and tells a's owner, the relay,
-  /// only of socket_side_gone. The relay calls relay_* for the events a socket would get.
-  static std::shared_ptr<cross_core_link> create_relayed(engine& owner, pipe& a, unsigned a_core,
-                                                         unsigned b_core, std::size_t a_to_b,
-                                                         std::size_t b_to_a);
+                                                 std::size_t a_to_b, std::size_t b_to_a,
+                                                 bool relayed = false);
   /// Side 0 of a relayed link (on its core): the connection filled `a.in`, emptied a full
   /// `a.out`, or is gone (the relay destroys `a` after this).
   void relay_in_ready() { send_from(0); }
