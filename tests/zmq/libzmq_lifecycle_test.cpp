@@ -1,4 +1,5 @@
-// Connections over time against libzmq: heartbeats both ways, and libzmq peers that restart.
+// Connections over time against libzmq: heartbeats both ways, libzmq peers that restart, and a
+// libzmq peer that appears only after our socket was closed (linger).
 
 #include "libzmq_peer.hpp"
 
@@ -21,6 +22,9 @@ TEST_P(libzmq_heartbeat, we_answer_libzmq_pings_and_keep_the_connection) {
   // libzmq pings every 50 ms and drops the connection when nothing comes back within 50 ms (the
   // timeout defaults to the interval).
   theirs.set(ZMQ_HEARTBEAT_IVL, 50);
+  // Its PINGs also carry a 200 ms TTL for us to enforce: the PINGs themselves must keep it alive
+  // through the quiet gaps.
+  theirs.set(ZMQ_HEARTBEAT_TTL, 200);
   theirs.set(ZMQ_ROUTING_ID, std::string_view("beating"));
   link(world, ours, theirs, GetParam());
   constexpr int rounds = 6;
@@ -215,6 +219,36 @@ TEST(libzmq_restart, our_bound_router_takes_the_same_routing_id_again) {
   ASSERT_TRUE(eventually([&] { return disconnects_of(world, ours) >= 1; })) << "we did not see the close";
   auto second = exchange("second");
   world.on(0, [&] { EXPECT_EQ(ours.stats().handshake_failures, 0u); });
+}
+
+// --- linger: a libzmq peer that comes after the close -----------------------------------------
+
+TEST(libzmq_linger, our_closed_push_delivers_to_a_libzmq_pull_that_binds_within_the_linger) {
+  socket_world& world = shared_engine::world();
+  libzmq_context context;
+  auto probe = std::make_unique<libzmq_socket>(context, ZMQ_PULL);
+  const std::string endpoint = probe->bind();  // a free port, released again below
+  probe.reset();
+  zmq::socket ours = world.make(0, socket_type::push, options_with([](socket_options& o) {
+                                  o.linger = 3000ms;
+                                  o.reconnect_ivl = 20ms;
+                                }));
+  world.on(0, [&] {
+    ours.connect(endpoint);
+    for (int i = 0; i < 3; ++i) {
+      message m = to_message(frames(1, "queued " + std::to_string(i)));
+      EXPECT_FALSE(ours.try_send(m));
+    }
+    ours.close();
+  });
+  std::this_thread::sleep_for(150ms);  // our side is refused a few times meanwhile
+  libzmq_socket theirs(context, ZMQ_PULL);
+  rebind(theirs, endpoint);
+  for (int i = 0; i < 3; ++i) {
+    std::optional<frames> m = theirs.receive();
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(same_frames(*m, frames(1, "queued " + std::to_string(i))));
+  }
 }
 
 }  // namespace

@@ -103,8 +103,46 @@ TEST(null_session, reads_a_dealer_from_any_split_answering_ping_and_dropping_pon
     EXPECT_EQ(session.peer_type(), socket_type::dealer);
     EXPECT_EQ(testing::to_hex(session.peer_identity()), to_hex(bytes_of("peer-1")));
     EXPECT_EQ(session.peer_ttl_deciseconds(), 30);
+    EXPECT_EQ(session.pings_received(), 1u);
     EXPECT_TRUE(session.peer_greeting_info().speaks_3_1());
     EXPECT_FALSE(session.finish());
+  }
+  alloc::buffer_pool::unbind_this_thread();
+}
+
+// A connection times the peer out from a PING with a TTL only while nothing has followed it
+// (libzmq's rule), so the session says whether the last frame was such a PING.
+TEST(null_session, tells_whether_the_last_frame_was_a_ping_with_a_ttl) {
+  alloc::buffer_pool pool;
+  pool.bind_to_this_thread();
+  {
+    std::vector<std::byte> stream = dealer_stream();
+    stream.resize(greeting_size + ready_frame_size(socket_type::dealer, bytes_of("peer-1")));
+    null_session session(pool, socket_type::router);
+    std::span<const std::byte> input = stream;
+    decoded_frame out;
+    ASSERT_EQ(session.read(input, out), session_event::ready);
+    const auto read_all = [&](std::string_view dump) {
+      const std::vector<std::byte> bytes = from_hex(dump);
+      std::span<const std::byte> rest = bytes;
+      decoded_frame frame;
+      while (session.read(rest, frame) != session_event::need_more) {
+      }
+    };
+    EXPECT_EQ(session.trailing_ping_ttl(), 0);
+    read_all("04 07 04 50 49 4E 47 00 03");  // PING ttl 300 ms
+    EXPECT_EQ(session.trailing_ping_ttl(), 3);
+    EXPECT_EQ(session.pings_received(), 1u);
+    read_all("00 01 41");  // "A" after it
+    EXPECT_EQ(session.trailing_ping_ttl(), 0);
+    read_all("04 07 04 50 49 4E 47 00 05 04 05 04 50 4F 4E 47");  // PING ttl 500 ms, then a PONG
+    EXPECT_EQ(session.trailing_ping_ttl(), 0) << "the PONG came after the PING";
+    read_all("04 07 04 50 49 4E 47 00 05 04 07 04 50 49 4E 47 00 00");  // PING ttl 5, PING ttl 0
+    EXPECT_EQ(session.trailing_ping_ttl(), 0);
+    EXPECT_EQ(session.peer_ttl_deciseconds(), 0);
+    EXPECT_EQ(session.pings_received(), 4u);
+    read_all("04 07 04 50 49 4E 47 00 05");
+    EXPECT_EQ(session.trailing_ping_ttl(), 5);
   }
   alloc::buffer_pool::unbind_this_thread();
 }

@@ -253,9 +253,10 @@ void socket_core::detach_pipe(pipe& p) noexcept {
     if (stats_.peers > 0) --stats_.peers;
     ++stats_.disconnects;
   }
-  if (p.persistent && !closing_) {
-    // Kept for the next connection with its queued messages; a half-written message was
-    // dropped with the connection, as libzmq does.
+  if (p.persistent && (!closing_ || lingering_)) {
+    // Kept for the next connection with its queued messages (also while lingering: its
+    // connector tries again); a half-written message was dropped with the connection, as
+    // libzmq does.
     return;
   }
   p.terminating = true;
@@ -332,7 +333,16 @@ void socket_core::close() noexcept {
   closing_ = true;
   fail_pending(errc::socket_closed);
   for (auto& binding : bindings_) binding->stop();
-  for (auto& connector : connectors_) connector->stop();
+  // libzmq keeps a connect()ed peer's session (and its reconnects) through the linger while
+  // messages wait for it, so a peer that starts late still gets what was sent before the close.
+  lingering_ = options_.linger.count() != 0 && !stopped_;
+  for (auto& connector : connectors_) {
+    if (lingering_ && connector->has_unsent()) {
+      connector->linger();
+    } else {
+      connector->stop();
+    }
+  }
   inproc_registry::instance().unbind_all(*this);
   if (relays_) {
     // Each relay ends its connections once their side here is gone (after what we queued).
@@ -352,12 +362,9 @@ void socket_core::close() noexcept {
       abort_connections();
     } else {
       for (zmtp_connection* c : all) c->close_gracefully();
-      if (options_.linger.count() > 0 && (!connections_.empty() || relayed_output_waits())) {
-        linger_timer_ = std::make_unique<shardmq::timer>(home_reactor_->timers(), [this] {
-          linger_expired_ = true;
-          abort_connections();
-          maybe_delete();
-        });
+      // Armed even with no connection: a lingering connector may still be trying to connect.
+      if (options_.linger.count() > 0) {
+        linger_timer_ = std::make_unique<shardmq::timer>(home_reactor_->timers(), [this] { end_linger(); });
         linger_timer_->arm_in(options_.linger);
       }
     }
@@ -371,11 +378,24 @@ void socket_core::on_reactor_stop() noexcept {
   ++busy_;
   stopped_ = true;
   closing_ = true;
+  lingering_ = false;
   if (linger_timer_) linger_timer_->cancel();
   fail_pending(errc::socket_closed);
   for (auto& binding : bindings_) binding->stop();
   for (auto& connector : connectors_) connector->stop();
   inproc_registry::instance().unbind_all(*this);
+  abort_connections();
+  --busy_;
+  maybe_delete();
+}
+
+void socket_core::end_linger() noexcept {
+  ++busy_;  // each connector's stop may finish the last operation
+  lingering_ = false;
+  linger_expired_ = true;  // relayed rings are not waited for any more either
+  // Connectors first: aborting a connection reports to its connector, whose pipe may be gone by
+  // then (no longer kept once the linger is over).
+  for (auto& connector : connectors_) connector->stop();
   abort_connections();
   --busy_;
   maybe_delete();

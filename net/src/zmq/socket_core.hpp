@@ -130,6 +130,7 @@ class socket_core : public reactor_stop_hook, public connection_owner {
   void retry_pending_receive();
   void abort_connections() noexcept;
   void fail_pending(std::error_code error) noexcept;
+  void end_linger() noexcept;
   void maybe_delete() noexcept;
   /// Closing with linger: a pipe to a relayed connection still holds messages for its ring.
   bool relayed_output_waits() const noexcept;
@@ -157,6 +158,7 @@ class socket_core : public reactor_stop_hook, public connection_owner {
   std::size_t pending_operations_ = 0;
   bool closing_ = false;        // the user closed it
   bool stopped_ = false;        // the engine stopped: nothing runs any more
+  bool lingering_ = false;      // closed, and connectors may still deliver what was queued
   bool user_released_ = false;  // no public handle refers to it: delete when the rest is done
   // Inside retry_pending_send / retry_pending_receive: a nested call of the same one returns.
   bool retrying_send_ = false;

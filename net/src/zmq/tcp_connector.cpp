@@ -6,6 +6,7 @@
 #include <shardmq/core/reactor.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace shardmq::net::zmq::detail {
 
@@ -48,7 +49,7 @@ void tcp_connector::attempt() {
 }
 
 void tcp_connector::schedule_retry() noexcept {
-  if (stopped_ || owner_.closing()) return;
+  if (stopped_) return;  // a closing socket stops its connectors unless they linger
   const auto base = interval_;
   std::uniform_int_distribution<long long> jitter(0, std::max<long long>(base.count() - 1, 0));
   const auto delay = base + std::chrono::milliseconds(jitter(jitter_));
@@ -60,7 +61,18 @@ void tcp_connector::schedule_retry() noexcept {
 void tcp_connector::handshake_done() noexcept { interval_ = owner_.options().reconnect_ivl; }
 
 void tcp_connector::connection_lost() noexcept {
-  if (!stopped_) schedule_retry();
+  if (stopped_) return;
+  if (lingering_ && !has_unsent()) {
+    stop();  // all written: the linger of this peer is over
+    return;
+  }
+  schedule_retry();
+}
+
+void tcp_connector::linger() noexcept {
+  if (stopped_ || lingering_) return;
+  lingering_ = true;
+  owner_.operation_started();
 }
 
 void tcp_connector::stop() noexcept {
@@ -70,6 +82,7 @@ void tcp_connector::stop() noexcept {
     std::error_code ignored;
     connecting_->close(ignored);
   }
+  if (std::exchange(lingering_, false)) owner_.operation_finished();  // may delete the socket: last
 }
 
 }  // namespace shardmq::net::zmq::detail

@@ -9,6 +9,7 @@
 #include <shardmq/net/zmtp/frame_encoder.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -42,8 +43,12 @@ zmtp_connection::zmtp_connection(connection_owner& owner, tcp_connection& connec
       session_(this_reactor().buffers(), owner.type(), bytes_of(owner.options().routing_id),
                limits_of(owner.options())),
       handshake_timer_(this_reactor().timers(), [this] { on_handshake_timeout(); }),
-      heartbeat_timer_(this_reactor().timers(), [this] { on_heartbeat(); }) {
+      heartbeat_timer_(this_reactor().timers(), [this] { on_heartbeat(); }),
+      peer_ttl_timer_(this_reactor().timers(), [this] { on_peer_ttl_expired(); }) {
   owner_.connection_opened(*this);
+  // Made while the socket lingers (a connector still delivering what was queued): it ends as
+  // soon as that is written.
+  closing_ = connector_ != nullptr && connector_->lingering();
   // Reading stops only for a full receive pipe (rcvhwm), never for our own queued writes: those
   // are bounded already (pump_out stops at the high watermark, the pipe at sndhwm), and a peer
   // that sends everything before it reads would otherwise wait on us while we wait on it (libzmq
@@ -63,7 +68,11 @@ zmtp_connection::~zmtp_connection() = default;
 void zmtp_connection::on_data(tcp_connection&, alloc::slice data) {
   heard_since_tick_ = true;
   if (failed_) return;
+  // Any bytes from the peer satisfy the TTL of its last PING; a PING in them starts a new one.
+  peer_ttl_timer_.cancel();
+  const std::uint64_t pings_before = session_.pings_received();
   process(data);
+  watch_peer_ttl(pings_before);
   write_control();
 }
 
@@ -151,7 +160,9 @@ void zmtp_connection::in_space(pipe&) {
   blocked_message_.clear();
   if (!deliver(std::move(m))) return;
   alloc::slice rest = std::move(blocked_input_);
+  const std::uint64_t pings_before = session_.pings_received();
   process(rest);
+  watch_peer_ttl(pings_before);
   if (blocked_) {
     if (rest) blocked_input_ = std::move(rest);
     return;
@@ -269,6 +280,32 @@ void zmtp_connection::on_heartbeat() noexcept {
   heartbeat_timer_.arm_in(ivl);
 }
 
+// libzmq's rule (stream_engine_base): a PING with a non-zero TTL arms a timer of that TTL, and
+// anything from the peer afterwards cancels it (a frame after the PING in the same read, or any
+// later bytes). A peer that pings at an interval below its TTL so stays connected while alive, and
+// one that falls silent after a PING is dropped. Not folded into on_heartbeat: those ticks run at
+// our own heartbeat_ivl, and only when we ping.
+void zmtp_connection::watch_peer_ttl(std::uint64_t pings_before) noexcept {
+  if (failed_ || session_.pings_received() == pings_before) return;
+  const std::uint16_t ttl = session_.trailing_ping_ttl();
+  if (ttl == 0) {
+    peer_ttl_timer_.cancel();
+  } else {
+    peer_ttl_timer_.arm_in(std::chrono::milliseconds(ttl) * 100);
+  }
+}
+
+void zmtp_connection::on_peer_ttl_expired() noexcept {
+  if (failed_) return;
+  if (blocked_) {
+    // We stopped reading (our receive pipe is full): the peer's bytes may be waiting unread in
+    // the socket buffer, so its silence proves nothing. Reading again cancels this.
+    peer_ttl_timer_.arm_in(std::chrono::milliseconds(session_.peer_ttl_deciseconds()) * 100);
+    return;
+  }
+  fail({zmtp::errc::truncated, "the peer's PING TTL expired: nothing heard from it since"}, false);
+}
+
 void zmtp_connection::on_handshake_timeout() noexcept {
   fail({zmtp::errc::truncated, "no ZMTP handshake within handshake_ivl"}, true);
 }
@@ -289,6 +326,9 @@ void zmtp_connection::fail(const zmtp::error& error, bool handshake) noexcept {
 
 void zmtp_connection::close_gracefully() noexcept {
   closing_ = true;
+  if (!session_.ready() && connector_ != nullptr && connector_->lingering() && connector_->has_unsent()) {
+    return;  // messages wait for this handshake: on_ready writes them, then closes
+  }
   if (pipe_ == nullptr || pipe_->out.empty() || !session_.ready()) {
     connection_.close();
   } else {
@@ -304,6 +344,7 @@ void zmtp_connection::abort() noexcept {
 void zmtp_connection::on_closed(tcp_connection&, std::error_code) noexcept {
   handshake_timer_.cancel();
   heartbeat_timer_.cancel();
+  peer_ttl_timer_.cancel();
   tcp_connector* connector = connector_;
   const bool was_ready = session_.ready() && pipe_ != nullptr;
   if (pipe_ != nullptr) {

@@ -53,6 +53,8 @@ class zmtp_connection final : public stream_handler, public pipe_peer {
   void on_handshake_timeout() noexcept;
   void on_heartbeat() noexcept;
   void start_heartbeat();
+  void watch_peer_ttl(std::uint64_t pings_before) noexcept;
+  void on_peer_ttl_expired() noexcept;
 
   connection_owner& owner_;
   tcp_connection& connection_;
@@ -73,6 +75,7 @@ class zmtp_connection final : public stream_handler, public pipe_peer {
   std::size_t batch_used_ = 0;
   shardmq::timer handshake_timer_;
   shardmq::timer heartbeat_timer_;
+  shardmq::timer peer_ttl_timer_;  // runs from a PING with a TTL until the peer's next bytes
 };
 
 }  // namespace shardmq::net::zmq::detail

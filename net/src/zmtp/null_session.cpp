@@ -61,6 +61,7 @@ session_event null_session::read_from(Input& input, decoded_frame& out) {
       if (!out.command) return fail({errc::unexpected_frame, "message frame before the peer's READY"});
       return on_handshake_command(out);
     }
+    trailing_ping_ttl_ = 0;  // set again below if this frame is a PING
     if (!out.command) return session_event::frame;
     const session_event event = on_command(out);
     if (event != session_event::need_more) return event;  // need_more: consumed silently, go on
@@ -93,6 +94,8 @@ session_event null_session::on_command(decoded_frame& frame) {
       ping p;
       if (zmtp::error e = parse_ping(cmd.data, p)) return fail(e);
       peer_ttl_ = p.ttl_deciseconds;
+      trailing_ping_ttl_ = p.ttl_deciseconds;
+      ++pings_received_;
       const std::size_t pong_size = command_frame_size("PONG", std::min(p.context.size(), max_ping_context));
       if (control_size_ + pong_size <= control_.size())
         control_size_ += write_pong(std::span(control_).subspan(control_size_), p.context);

@@ -15,7 +15,7 @@ struct socket_stats {
   std::uint64_t drops = 0;               ///< messages dropped: ROUTER unroutable or full peer, REQ/REP stray
   std::uint64_t hwm_waits = 0;           ///< sends that found every eligible peer at its high-water mark
   std::uint64_t handshake_failures = 0;  ///< connections closed before or at the ZMTP handshake
-  std::uint64_t protocol_errors = 0;     ///< connections closed for a bad frame after the handshake
+  std::uint64_t protocol_errors = 0;     ///< closed after the handshake: bad frame, heartbeat or PING TTL
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_made = 0;    ///< outgoing connections established
   std::uint64_t reconnect_attempts = 0;  ///< outgoing tries after the first

@@ -68,6 +68,12 @@ class null_session {
   }
   /// TTL of the last PING, in deciseconds (0: none asked).
   std::uint16_t peer_ttl_deciseconds() const noexcept { return peer_ttl_; }
+  /// PINGs read so far: a change across read() calls says a PING arrived in that input.
+  std::uint64_t pings_received() const noexcept { return pings_received_; }
+  /// The TTL of the PING that was the last frame read, in deciseconds; 0 when that PING had
+  /// none or another frame followed it. libzmq times a peer out when nothing follows such a PING
+  /// within the TTL, so a connection arms its timer from this.
+  std::uint16_t trailing_ping_ttl() const noexcept { return trailing_ping_ttl_; }
 
  private:
   template <class Input>
@@ -93,6 +99,8 @@ class null_session {
   std::array<std::byte, 255> peer_reason_{};
   std::size_t peer_reason_size_ = 0;
   std::uint16_t peer_ttl_ = 0;
+  std::uint64_t pings_received_ = 0;
+  std::uint16_t trailing_ping_ttl_ = 0;
   std::array<std::byte, control_capacity> control_{};
   std::size_t control_size_ = 0;
   zmtp::error error_;
