@@ -43,17 +43,6 @@ class descriptor_limit {
   bool ok_ = false;
 };
 
-/// Polls `done` every 2 ms for up to 5 s.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
-
 TEST(zmq_socket_accept, out_of_descriptors_backs_off_and_accepts_once_they_are_free) {
   socket_world world(1);
   zmq::socket pull = world.make(0, socket_type::pull);
@@ -61,7 +50,7 @@ TEST(zmq_socket_accept, out_of_descriptors_backs_off_and_accepts_once_they_are_f
     pull.bind("tcp://127.0.0.1:*");
     return pull.last_endpoint();
   });
-  const auto port = static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+  const unsigned short port = port_of(endpoint);
   const auto accept_errors = [&] {
     return world.on(0, [&] { return world.stack->counters().accept_errors; });
   };
@@ -78,13 +67,13 @@ TEST(zmq_socket_accept, out_of_descriptors_backs_off_and_accepts_once_they_are_f
     descriptor_limit limit;
     ASSERT_TRUE(limit.ok());
     for (auto& peer : peers) peer.connect({asio::ip::make_address("127.0.0.1"), port});
-    ASSERT_TRUE(eventually([&] { return accept_errors() >= 1; })) << "the accept never failed";
+    ASSERT_TRUE(eventually(5s, [&] { return accept_errors() >= 1; })) << "the accept never failed";
     // A tight retry loop would fail thousands of times here; one every 50 ms fails a few times.
     std::this_thread::sleep_for(300ms);
     EXPECT_LE(accept_errors(), 20u);
     EXPECT_EQ(world.on(0, [&] { return pull.stats().connections_accepted; }), 0u);
   }
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(eventually(5s, [&] {
     return world.on(0, [&] { return pull.stats().connections_accepted; }) ==
            static_cast<std::uint64_t>(clients);
   }));

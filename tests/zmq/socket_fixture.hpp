@@ -11,11 +11,13 @@
 #include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <future>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace shardmq::net::zmq::testing {
@@ -99,6 +101,27 @@ inline std::string pattern(std::size_t size, std::size_t seed) {
   std::string body(size, '\0');
   for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>((i * 31 + seed * 7) & 0xff);
   return body;
+}
+
+/// The next message of `s` (a coroutine on s's core).
+inline asio::awaitable<message> receive(zmq::socket& s) {
+  co_return co_await s.async_receive(asio::use_awaitable);
+}
+
+/// The port of "tcp://host:port".
+inline unsigned short port_of(const std::string& endpoint) {
+  return static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
+/// Polls `done` (in the test thread) every 2 ms for up to `limit`.
+template <class Predicate>
+bool eventually(std::chrono::milliseconds limit, Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 }  // namespace shardmq::net::zmq::testing

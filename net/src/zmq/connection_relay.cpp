@@ -168,8 +168,10 @@ void connection_relay::count_failure(bool handshake) noexcept {
 }
 
 void connection_relay::release(relayed_pipe& p) noexcept {
+  // Always: after a refusal this side still holds the link (relay_gone lets go; it tells the
+  // other side only if that one has not left first).
   std::shared_ptr<cross_core_link> link = std::move(p.link);
-  if (link && !p.socket_gone) link->relay_gone();
+  if (link) link->relay_gone();
   auto it = std::find_if(pipes_.begin(), pipes_.end(), [&](const auto& owned) { return owned.get() == &p; });
   if (it != pipes_.end()) {
     std::swap(*it, pipes_.back());
