@@ -374,10 +374,10 @@ asio::awaitable<void> cat_session::close_after_writing() {
     co_await sleep_for(drain_poll_interval, asio::redirect_error(asio::use_awaitable, error));
     co_return !error && !stopped_;
   };
-  // Closing drops what is queued for a peer that has not finished its handshake (the socket
-  // stops connecting, and a connection still in its handshake closes at once): give the first
-  // peer its chance, within the linger time. A peer that came and went leaves a disconnect. A
-  // ROUTER or a REP never queues for a peer it has not heard from.
+  // Closing keeps what is queued for a peer that has not finished its handshake (within the
+  // linger), but a socket that never had a peer would keep connecting until the engine stops:
+  // give the first peer its chance, within the linger time. A peer that came and went leaves a
+  // disconnect. A ROUTER or a REP never queues for a peer it has not heard from.
   const bool queues_for_new_peers =
       opts_.type != net::zmtp::socket_type::router && opts_.type != net::zmtp::socket_type::rep;
   if (sent_.messages > 0 && queues_for_new_peers) {
@@ -385,10 +385,17 @@ asio::awaitable<void> cat_session::close_after_writing() {
       if (!co_await wait_a_little()) break;
     }
   }
-  // Closing lets every connection write what is queued, then close; the socket's connections
-  // live on this core, so this core's open connections are the ones still writing.
+  // Closing lets every connection write what is queued, then close. The stack is the socket's
+  // alone (the stats endpoint has its own), so its open connections on any core (--spread puts
+  // them on all) are the ones still writing.
   close_socket();
-  while (stack_->counters().open() > 0) {
+  const auto open_anywhere = [&] {
+    std::uint64_t open = 0;
+    for (unsigned core = 0; core < this_reactor().owner().core_count(); ++core)
+      open += stack_->open_connections(core);
+    return open;
+  };
+  while (open_anywhere() > 0) {
     if (!co_await wait_a_little()) break;
   }
 }
