@@ -86,6 +86,33 @@ TEST_P(libzmq_heartbeat, libzmq_answers_our_pings_on_a_quiet_connection) {
   });
 }
 
+TEST_P(libzmq_heartbeat, a_connection_we_stopped_reading_is_not_taken_for_a_silent_one) {
+  socket_world& world = shared_engine::world();
+  libzmq_context context;
+  zmq::socket ours = world.make(0, socket_type::pull, options_with([](socket_options& o) {
+                                  o.heartbeat_ivl = 50ms;  // silent for 100 ms: dropped
+                                  o.rcvhwm = 4;
+                                }));
+  libzmq_socket theirs(context, ZMQ_PUSH);
+  link(world, ours, theirs, GetParam());
+  // Far more than the pipe and the socket buffers hold: we stop reading, libzmq's PINGs included.
+  constexpr int count = 200;
+  const std::string body = pattern(64 * 1024, 3);
+  for (int i = 0; i < count; ++i) {
+    if (!theirs.send(frames(1, std::to_string(i) + body))) return;
+  }
+  std::this_thread::sleep_for(600ms);  // not reading: six heartbeat intervals
+  std::future<void> done = start_ours(world, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < count; ++i) {
+      message m = co_await ours.async_receive(asio::use_awaitable);
+      EXPECT_EQ(m[0].text().substr(0, std::to_string(i).size()), std::to_string(i));
+    }
+  });
+  if (!finish(world, done, ours)) return;
+  world.on(0,
+           [&] { EXPECT_EQ(ours.stats().disconnects, 0u) << "dropped while we were the one not reading"; });
+}
+
 INSTANTIATE_TEST_SUITE_P(sides, libzmq_heartbeat, ::testing::Values(binder::ours, binder::libzmq),
                          [](const ::testing::TestParamInfo<binder>& info) {
                            return binder_name(info.param);

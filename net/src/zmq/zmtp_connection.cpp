@@ -260,7 +260,9 @@ void zmtp_connection::on_heartbeat() noexcept {
   const socket_options& options = owner_.options();
   const auto ivl = options.heartbeat_ivl;
   const auto timeout = options.heartbeat_timeout.count() > 0 ? options.heartbeat_timeout : ivl;
-  if (heard_since_tick_) {
+  // While our full receive pipe holds reading back, the peer's bytes (PINGs included) wait
+  // unread on our side: that silence is ours, not the peer's.
+  if (heard_since_tick_ || blocked_) {
     silent_ticks_ = 0;
   } else {
     ++silent_ticks_;
