@@ -217,11 +217,20 @@ void tcp_connection::send_copy(const void* bytes, std::size_t size) {
 void tcp_connection::post_flush() {
   if (flush_posted_) return;
   flush_posted_ = true;
-  asio::post(socket_.get_executor(), alloc::bind_slot(write_slot_, [this] {
-               flush_posted_ = false;
-               if (!write_pending_) flush();
-               finish_if_done();
-             }));
+  // At the end of the turn rather than by asio::post: a coroutine awaiting each send is resumed
+  // by a posted handler, so a posted flush ran between every two of its messages (one send() per
+  // message); the turn's end comes after up to max_batch of them.
+  if (reactor* here = reactor::current()) {
+    here->run_at_turn_end(*this);
+    return;
+  }
+  asio::post(socket_.get_executor(), alloc::bind_slot(write_slot_, [this] { on_turn_end(); }));
+}
+
+void tcp_connection::on_turn_end() {
+  flush_posted_ = false;
+  if (!write_pending_) flush();
+  finish_if_done();
 }
 
 void tcp_connection::flush() {
@@ -256,6 +265,7 @@ bool tcp_connection::write_queue_out() {
       ++count;
     }
     ssize_t n;
+    ++home_.counters.write_calls;
     if (count == 1) {
       // The common case (an echo of one read): send() skips sendmsg's msghdr and iovec import.
       n = ::send(socket_.native_handle(), vectors[0].iov_base, vectors[0].iov_len, MSG_NOSIGNAL);

@@ -4,6 +4,7 @@
 
 #include <shardmq/alloc/handler_slot.hpp>
 #include <shardmq/alloc/slice.hpp>
+#include <shardmq/core/reactor.hpp>
 #include <shardmq/net/stream_handler.hpp>
 
 #include <asio/basic_stream_socket.hpp>
@@ -38,7 +39,7 @@ struct connection_options {
 
 /// A TCP connection owned by the core it lives on; created by tcp_listener or tcp_stack::connect,
 /// destroyed after its handler's on_closed. All members are for that core's thread only.
-class tcp_connection {
+class tcp_connection final : private turn_end_task {
  public:
   using socket_type = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
 
@@ -46,7 +47,8 @@ class tcp_connection {
   tcp_connection& operator=(const tcp_connection&) = delete;
 
   /// Queues `data` for writing. Writes queued while a handler call is running are gathered into
-  /// one sendmsg at its end; others are flushed by a posted task. Ignored once closing.
+  /// one sendmsg at its end; others at the end of the reactor turn (so a coroutine that sends
+  /// one message per handler still makes one sendmsg for the turn's). Ignored once closing.
   void send(alloc::slice data);
   /// Copies `bytes` into a pooled buffer and queues it.
   void send_copy(const void* bytes, std::size_t size);
@@ -105,6 +107,7 @@ class tcp_connection {
   void flush();
   bool write_queue_out();  // false: waiting for writability or failed
   void post_flush();
+  void on_turn_end() override;  // the flush post_flush scheduled
   void fail(std::error_code error) noexcept;
   void shut(std::error_code reason) noexcept;
   void finish_if_done() noexcept;
