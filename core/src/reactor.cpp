@@ -283,17 +283,22 @@ std::size_t reactor::run_handlers(clock::time_point now) {
   bool drained = false;
   try {
     while (ran < max_batch_) {
-      if (io_->poll_one() == 0) {
+      current_handler_ = ++handler_serial_;
+      const std::size_t polled = io_->poll_one();
+      current_handler_ = 0;
+      if (polled == 0) {
         drained = true;
         break;
       }
       ++ran;
     }
   } catch (const std::exception& e) {
+    current_handler_ = 0;
     ++ran;
     ++stats_.handler_exceptions;
     log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
   } catch (...) {
+    current_handler_ = 0;
     ++ran;
     ++stats_.handler_exceptions;
     log(log_level::error, "unknown exception escaped an Asio handler");
@@ -537,8 +542,11 @@ void reactor::sleep() {
   ++stats_.sleeps;
   doorbell_rang_ = false;
   try {
+    current_handler_ = ++handler_serial_;
     io_->run_one();  // returns after one handler: the doorbell, a signal, or I/O
+    current_handler_ = 0;
   } catch (const std::exception& e) {
+    current_handler_ = 0;
     ++stats_.handler_exceptions;
     log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
   }

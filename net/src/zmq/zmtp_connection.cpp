@@ -161,14 +161,11 @@ void zmtp_connection::in_space(pipe&) {
 
 // --- sending --------------------------------------------------------------------------------
 
-// A message queued by the socket (a send from the user's code): encoded now, so that the pipe
-// never fills while the writes wait, but written at the end of the turn. A coroutine that awaits
-// each send queues one message per handler; writing at once made one send() per message.
-void zmtp_connection::out_ready(pipe&) { pump_out(false); }
+void zmtp_connection::out_ready(pipe&) { pump_out(); }
 
 void zmtp_connection::on_write_space(tcp_connection&) { pump_out(); }
 
-void zmtp_connection::pump_out(bool flush_now) {
+void zmtp_connection::pump_out() {
   if (pumping_ || pipe_ == nullptr || !session_.ready() || failed_) return;
   pumping_ = true;
   bool freed = false;
@@ -181,11 +178,7 @@ void zmtp_connection::pump_out(bool flush_now) {
     message m = pipe_->out.pop();
     encode(m);
   }
-  if (flush_now || closing_) {
-    flush_batch();
-  } else if (batch_used_ != 0) {
-    this_reactor().run_at_turn_end(*this);
-  }
+  flush_batch();
   pumping_ = false;
   if (closing_ && pipe_ != nullptr && pipe_->out.empty()) connection_.close();
   if (freed && pipe_ != nullptr) owner_.pipe_out_space(*pipe_);
@@ -220,8 +213,6 @@ void zmtp_connection::append(std::span<const std::byte> bytes) {
     bytes = bytes.subspan(chunk);
   }
 }
-
-void zmtp_connection::on_turn_end() { flush_batch(); }
 
 void zmtp_connection::flush_batch() {
   if (batch_used_ == 0) return;
@@ -302,7 +293,6 @@ void zmtp_connection::fail(const zmtp::error& error, bool handshake) noexcept {
 void zmtp_connection::close_gracefully() noexcept {
   closing_ = true;
   if (pipe_ == nullptr || pipe_->out.empty() || !session_.ready()) {
-    flush_batch();  // the turn's sends, encoded but not yet handed over (out_ready)
     connection_.close();
   } else {
     pump_out();

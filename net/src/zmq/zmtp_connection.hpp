@@ -19,7 +19,7 @@ namespace shardmq::net::zmq::detail {
 class socket_core;
 class tcp_connector;
 
-class zmtp_connection final : public stream_handler, public pipe_peer, private turn_end_task {
+class zmtp_connection final : public stream_handler, public pipe_peer {
  public:
   /// `connector` is null for an accepted connection.
   zmtp_connection(socket_core& owner, tcp_connection& connection, tcp_connector* connector);
@@ -44,10 +44,7 @@ class zmtp_connection final : public stream_handler, public pipe_peer, private t
   void process(alloc::slice& input);
   void on_ready();
   bool deliver(message&& m);  // false: the pipe is full, reading paused
-  /// Encodes what `out` holds. `flush_now` false: the batch is handed to the TCP connection at
-  /// the end of the turn, with whatever else the turn sends.
-  void pump_out(bool flush_now = true);
-  void on_turn_end() override;
+  void pump_out();
   void encode(message& m);
   void append(std::span<const std::byte> bytes);
   void flush_batch();

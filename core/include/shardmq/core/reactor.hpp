@@ -115,6 +115,9 @@ class reactor {
   /// O(1); nothing when it is scheduled already.
   void run_at_turn_end(turn_end_task& task) noexcept;
   void cancel_at_turn_end(turn_end_task& task) noexcept;
+  /// A number for the Asio handler running now on this reactor, one more for each handler; 0
+  /// outside any handler (a submitted item, a timer, a turn-end task).
+  std::uint64_t current_handler() const noexcept { return current_handler_; }
 
   /// This core's timers (also timer_wheel::local() on the reactor thread): advanced every turn;
   /// an idle reactor sleeps no later than its next deadline.
@@ -193,6 +196,8 @@ class reactor {
   turn_end_task* turn_end_head_ = nullptr;   // intrusive FIFO of this turn's tasks
   turn_end_task* turn_end_tail_ = nullptr;
   std::uint64_t turn_end_round_ = 0;
+  std::uint64_t handler_serial_ = 0;
+  std::uint64_t current_handler_ = 0;
   std::uint64_t outstanding_ = 0;  // items created here and not yet completed
   bool stopping_ = false;
   bool quiescent_ = false;

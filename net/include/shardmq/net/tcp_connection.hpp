@@ -47,8 +47,9 @@ class tcp_connection final : private turn_end_task {
   tcp_connection& operator=(const tcp_connection&) = delete;
 
   /// Queues `data` for writing. Writes queued while a handler call is running are gathered into
-  /// one sendmsg at its end; others at the end of the reactor turn (so a coroutine that sends
-  /// one message per handler still makes one sendmsg for the turn's). Ignored once closing.
+  /// one sendmsg at its end; others by a posted flush, or at the end of the reactor turn when that
+  /// flush runs right behind the handler that queued them (a coroutine sending one message per
+  /// handler: one sendmsg for the turn's). Ignored once closing.
   void send(alloc::slice data);
   /// Copies `bytes` into a pooled buffer and queues it.
   void send_copy(const void* bytes, std::size_t size);
@@ -107,7 +108,8 @@ class tcp_connection final : private turn_end_task {
   void flush();
   bool write_queue_out();  // false: waiting for writability or failed
   void post_flush();
-  void on_turn_end() override;  // the flush post_flush scheduled
+  void run_posted_flush();
+  void on_turn_end() override;  // the flush, when run_posted_flush put it off to the turn's end
   void fail(std::error_code error) noexcept;
   void shut(std::error_code reason) noexcept;
   void finish_if_done() noexcept;
@@ -124,7 +126,7 @@ class tcp_connection final : private turn_end_task {
   bool in_call_ = false;        // inside one of our handlers: flush and finish at its end
   bool read_pending_ = false;   // a readiness wait or a posted read is outstanding
   bool write_pending_ = false;  // a writability wait is outstanding
-  bool flush_posted_ = false;
+  bool flush_posted_ = false;   // posted, or put off to the end of the turn
   bool paused_by_user_ = false;
   bool paused_by_writes_ = false;
   bool read_stopped_ = false;  // reading stopped by a pause with no wait armed: read at resume
@@ -138,6 +140,7 @@ class tcp_connection final : private turn_end_task {
   tcp_connection* prev_ = nullptr;
   tcp_connection* next_ = nullptr;
   asio::detail::reactor* io_reactor_ = nullptr;
+  std::uint64_t posted_by_ = 0;  // reactor::current_handler() when the flush was posted
   readable_wait readable_wait_{*this};
   // Cold: the operations' memory (hot/cold split), one slot per direction.
   alloc::handler_slot<192> read_slot_;
