@@ -42,7 +42,8 @@ std::string usage_text() {
   for (const zmq_scenario& s : zmq_scenarios()) text += "  " + s.name + ": " + s.what + "\n";
   text +=
       "\n"
-      "Peer mode (started by the driver): --role pull|push|rep|req|router|dealers|inproc|tcp_echo|tcp_ping\n"
+      "Peer mode (started by the driver): --role "
+      "pull|push|push_each|rep|req|router|dealers|inproc|tcp_echo|tcp_ping\n"
       "  --impl ours|libzmq|raw --endpoint E --messages N --warmup N --size B --dealers N --window N\n";
   return text;
 }

@@ -221,7 +221,7 @@ int run_libzmq_role(const role_options& o) {
   int status = 0;
   if (o.role == "pull") {
     status = pull(context, o);
-  } else if (o.role == "push") {
+  } else if (o.role == "push" || o.role == "push_each") {  // zmq_send returns once queued either way
     status = push(context, o);
   } else if (o.role == "rep") {
     status = rep(context, o);

@@ -47,8 +47,8 @@ role_options parse_role_options(int argc, char** argv) {
       fail_role("unknown peer option '" + flag + "'", 2);
     }
   }
-  static const std::set<std::string> roles = {"pull",    "push",   "rep",      "req",     "router",
-                                              "dealers", "inproc", "tcp_echo", "tcp_ping"};
+  static const std::set<std::string> roles = {"pull",   "push",    "push_each", "rep",      "req",
+                                              "router", "dealers", "inproc",    "tcp_echo", "tcp_ping"};
   if (roles.count(options.role) == 0) fail_role("unknown --role '" + options.role + "'", 2);
   const bool raw_role = options.role == "tcp_echo" || options.role == "tcp_ping";
   if (raw_role ? options.impl != "raw" : options.impl != "ours" && options.impl != "libzmq") {

@@ -211,6 +211,17 @@ asio::awaitable<void> send_all(zmq::socket& s, const role_options& o) {
   report_line(reactor_window::describe_since(before, waits_before));
 }
 
+/// Sends every message with `co_await async_send`, never try_send: the common way to write a
+/// sender, where each message completes (by a post) before the next is queued.
+asio::awaitable<void> send_all_awaiting_each(zmq::socket& s, const role_options& o) {
+  payload body(o.size);
+  const reactor_stats before = this_reactor().snapshot_stats();
+  for (std::uint64_t i = 0; i < o.warmup + o.messages; ++i) {
+    co_await s.async_send(message_of(body.with_sequence(i)), use_awaitable);
+  }
+  report_line(reactor_window::describe_since(before, async_waits));
+}
+
 asio::awaitable<void> pull(const role_options& o, net::tcp_stack& stack) {
   zmq::socket s(stack, zmq::socket_type::pull, measuring_options());
   s.bind(o.endpoint);
@@ -222,6 +233,13 @@ asio::awaitable<void> push(const role_options& o, net::tcp_stack& stack) {
   zmq::socket s(stack, zmq::socket_type::push);
   s.connect(o.endpoint);
   co_await send_all(s, o);
+  co_await hold_forever();
+}
+
+asio::awaitable<void> push_each(const role_options& o, net::tcp_stack& stack) {
+  zmq::socket s(stack, zmq::socket_type::push);
+  s.connect(o.endpoint);
+  co_await send_all_awaiting_each(s, o);
   co_await hold_forever();
 }
 
@@ -436,6 +454,7 @@ int run_single(const role_options& o, Coroutine coroutine, const char* what) {
 int run_ours_role(const role_options& o) {
   if (o.role == "pull") return run_single(o, pull, "PULL");
   if (o.role == "push") return run_single(o, push, "PUSH");
+  if (o.role == "push_each") return run_single(o, push_each, "PUSH");
   if (o.role == "rep") return run_single(o, rep, "REP");
   if (o.role == "req") return run_single(o, req, "REQ");
   if (o.role == "router") return run_single(o, router, "ROUTER");

@@ -54,7 +54,14 @@ reactor::reactor(engine& owner, unsigned core, const cpu_slot& slot, alloc::core
   stats_.numa_node = slot_.numa_node;
 }
 
-reactor::~reactor() = default;
+reactor::~reactor() {
+  // Tasks that outlive us must not reach back into a destroyed reactor when they go.
+  while (turn_end_head_ != nullptr) cancel_at_turn_end(*turn_end_head_);
+}
+
+turn_end_task::~turn_end_task() {
+  if (owner_ != nullptr) owner_->cancel_at_turn_end(*this);
+}
 
 // --- thread body ------------------------------------------------------------------------------
 
@@ -139,6 +146,7 @@ void reactor::shut_down() {
   for (int round = 0; round < 100 && wheel_.cancel_all() != 0; ++round) {
     handlers_pending_ = true;
     run_handlers(clock::now());
+    run_turn_end_tasks();
   }
   wheel_.shutdown();
   alarm_.stop();
@@ -172,6 +180,24 @@ void reactor::remove_stop_hook(reactor_stop_hook& hook) noexcept {
   hook.linked_ = false;
 }
 
+void reactor::run_at_turn_end(turn_end_task& task) noexcept {
+  if (task.owner_ != nullptr) return;
+  task.owner_ = this;
+  task.round_ = turn_end_round_;
+  task.next_ = nullptr;
+  task.prev_ = turn_end_tail_;
+  (turn_end_tail_ != nullptr ? turn_end_tail_->next_ : turn_end_head_) = &task;
+  turn_end_tail_ = &task;
+}
+
+void reactor::cancel_at_turn_end(turn_end_task& task) noexcept {
+  if (task.owner_ != this) return;
+  (task.prev_ != nullptr ? task.prev_->next_ : turn_end_head_) = task.next_;
+  (task.next_ != nullptr ? task.next_->prev_ : turn_end_tail_) = task.prev_;
+  task.prev_ = task.next_ = nullptr;
+  task.owner_ = nullptr;
+}
+
 void reactor::complete_aborted_while_io_runs() {
   // Submissions made by the handlers that ran since the core quiesced were aborted locally. Their
   // handlers may be bound to this io_context (use_awaitable, bind_executor): complete them, and
@@ -185,6 +211,7 @@ void reactor::complete_aborted_while_io_runs() {
     }
     handlers_pending_ = true;
     run_handlers(clock::now());
+    run_turn_end_tasks();
   }
 }
 
@@ -199,7 +226,7 @@ void reactor::run_stop_hooks() {
   // case a handler keeps re-arming.
   for (int round = 0; round < 1000; ++round) {
     handlers_pending_ = true;  // poll now, whatever io_poll_interval says
-    if (run_handlers(clock::now()) == 0) break;
+    if (run_handlers(clock::now()) + run_turn_end_tasks() == 0) break;
   }
 }
 
@@ -212,10 +239,38 @@ std::size_t reactor::run_turn(clock::time_point now) {
   work += run_local();
   work += drain_remote_frees();
   work += run_timers(now);
+  // Last: everything above may have given a connection output. Before flush_outbound, which
+  // carries what the tasks submit to other cores.
+  work += run_turn_end_tasks();
   flush_outbound();
   // What ran after the poll may have posted handlers: poll again at once.
   if (work != 0) handlers_pending_ = true;
   return handlers + work;
+}
+
+std::size_t reactor::run_turn_end_tasks() {
+  std::size_t ran = 0;
+  // In rounds: a task may schedule others (a ZMTP connection's flush hands its TCP connection a
+  // write to make), which run in the next round; bounded, in case one keeps rescheduling itself.
+  for (int round = 0; round < 4 && turn_end_head_ != nullptr; ++round) {
+    const std::uint64_t this_round = turn_end_round_++;
+    // A task may cancel others (a connection that closes): always take the head afresh.
+    while (turn_end_head_ != nullptr && turn_end_head_->round_ <= this_round) {
+      turn_end_task& task = *turn_end_head_;
+      cancel_at_turn_end(task);  // before the call: the task may reschedule or destroy itself
+      ++ran;
+      try {
+        task.on_turn_end();
+      } catch (const std::exception& e) {
+        ++stats_.handler_exceptions;
+        log(log_level::error, std::string("exception escaped a turn-end task: ") + e.what());
+      } catch (...) {
+        ++stats_.handler_exceptions;
+        log(log_level::error, "unknown exception escaped a turn-end task");
+      }
+    }
+  }
+  return ran;
 }
 
 std::size_t reactor::run_handlers(clock::time_point now) {
@@ -228,17 +283,22 @@ std::size_t reactor::run_handlers(clock::time_point now) {
   bool drained = false;
   try {
     while (ran < max_batch_) {
-      if (io_->poll_one() == 0) {
+      current_handler_ = ++handler_serial_;
+      const std::size_t polled = io_->poll_one();
+      current_handler_ = 0;
+      if (polled == 0) {
         drained = true;
         break;
       }
       ++ran;
     }
   } catch (const std::exception& e) {
+    current_handler_ = 0;
     ++ran;
     ++stats_.handler_exceptions;
     log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
   } catch (...) {
+    current_handler_ = 0;
     ++ran;
     ++stats_.handler_exceptions;
     log(log_level::error, "unknown exception escaped an Asio handler");
@@ -463,9 +523,9 @@ bool reactor::has_pending_input() const noexcept {
     if (inbound_requests_[peer]->read_available() != 0 || inbound_replies_[peer]->read_available() != 0)
       return true;
   }
-  return overflow_pending_ || !doorbell_.outside.empty() || !outside_pending_.empty() || !local_.empty() ||
-         !ready_.empty() || (!stopping_ && engine_.stop_requested()) ||
-         (quiescent_ && engine_.all_quiescent());
+  return overflow_pending_ || turn_end_head_ != nullptr || !doorbell_.outside.empty() ||
+         !outside_pending_.empty() || !local_.empty() || !ready_.empty() ||
+         (!stopping_ && engine_.stop_requested()) || (quiescent_ && engine_.all_quiescent());
 }
 
 void reactor::sleep() {
@@ -482,8 +542,11 @@ void reactor::sleep() {
   ++stats_.sleeps;
   doorbell_rang_ = false;
   try {
+    current_handler_ = ++handler_serial_;
     io_->run_one();  // returns after one handler: the doorbell, a signal, or I/O
+    current_handler_ = 0;
   } catch (const std::exception& e) {
+    current_handler_ = 0;
     ++stats_.handler_exceptions;
     log(log_level::error, std::string("exception escaped an Asio handler: ") + e.what());
   }

@@ -217,11 +217,30 @@ void tcp_connection::send_copy(const void* bytes, std::size_t size) {
 void tcp_connection::post_flush() {
   if (flush_posted_) return;
   flush_posted_ = true;
-  asio::post(socket_.get_executor(), alloc::bind_slot(write_slot_, [this] {
-               flush_posted_ = false;
-               if (!write_pending_) flush();
-               finish_if_done();
-             }));
+  const reactor* here = reactor::current();
+  posted_by_ = here != nullptr ? here->current_handler() : 0;
+  asio::post(socket_.get_executor(), alloc::bind_slot(write_slot_, [this] { run_posted_flush(); }));
+}
+
+void tcp_connection::run_posted_flush() {
+  reactor* here = reactor::current();
+  if (here != nullptr && posted_by_ != 0 && here->current_handler() == posted_by_ + 1) {
+    // Nothing ran between the handler that queued the data and this flush. That is the pattern of
+    // a coroutine awaiting each send: its continuation was posted right behind us, queues one more
+    // message, and so on (one send() per message). Wait for the end of the turn, after at most
+    // max_batch handlers; a lone reply loses little, the queue being empty behind it. With other
+    // handlers between, write now: they are other connections' work, and holding our bytes
+    // behind them kept the peer idle (ROUTER with 4 DEALERs, 100 in flight: half the throughput).
+    here->run_at_turn_end(*this);
+    return;
+  }
+  on_turn_end();
+}
+
+void tcp_connection::on_turn_end() {
+  flush_posted_ = false;
+  if (!write_pending_) flush();
+  finish_if_done();
 }
 
 void tcp_connection::flush() {
@@ -256,6 +275,7 @@ bool tcp_connection::write_queue_out() {
       ++count;
     }
     ssize_t n;
+    ++home_.counters.write_calls;
     if (count == 1) {
       // The common case (an echo of one read): send() skips sendmsg's msghdr and iovec import.
       n = ::send(socket_.native_handle(), vectors[0].iov_base, vectors[0].iov_len, MSG_NOSIGNAL);

@@ -11,6 +11,7 @@ void add_tcp_source(metrics_registry& registry, tcp_stack& stack) {
     out.gauge("open", "Connections open on this core.", c.open());
     out.counter("bytes_in", "Bytes received by this core's connections.", c.bytes_in);
     out.counter("bytes_out", "Bytes sent by this core's connections.", c.bytes_out);
+    out.counter("write_calls", "send/sendmsg calls made by this core's connections.", c.write_calls);
     out.counter("errors", "Connections of this core ended by a socket error.", c.errors);
     out.counter("read_pauses", "Times a connection stopped reading because its peer was not reading.",
                 c.read_pauses);

@@ -256,6 +256,72 @@ TEST(zmq_socket, an_inproc_peer_on_another_core_leaving_is_seen) {
   EXPECT_EQ(world.on(0, [&] { return pull.stats().disconnects; }), 1u);
 }
 
+TEST(zmq_socket, a_sender_awaiting_each_send_gets_one_write_per_turn_not_one_per_message) {
+  // co_await async_send per message resumes the sender by a posted handler each time; the
+  // connection must gather the turn's messages into one write. Counted, not timed: the reactor
+  // runs at most max_batch (64) handlers per turn, so the count does not depend on the machine.
+  socket_world world(2);
+  zmq::socket pull = world.make(1, socket_type::pull);
+  zmq::socket push = world.make(0, socket_type::push);
+  const std::string endpoint = world.on(1, [&] {
+    pull.bind("tcp://127.0.0.1:*");
+    return pull.last_endpoint();
+  });
+  world.on(0, [&] { push.connect(endpoint); });
+  for (int i = 0; i < 1000 && world.on(0, [&] { return push.stats().peers; }) == 0; ++i) {
+    std::this_thread::sleep_for(2ms);
+  }
+  ASSERT_EQ(world.on(0, [&] { return push.stats().peers; }), 1u);
+
+  constexpr int awaited = 2000;
+  constexpr int burst = 2000;
+  std::promise<void> received;
+  auto all_received = received.get_future();
+  world.on(1, [&] {
+    asio::co_spawn(
+        this_reactor().get_executor(),
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < awaited + burst; ++i) {
+            message m = co_await receive(pull);
+            EXPECT_EQ(m[0].text(), pattern(64, i)) << i;
+          }
+        },
+        [&](std::exception_ptr error) {
+          if (error) {
+            received.set_exception(error);
+          } else {
+            received.set_value();
+          }
+        });
+  });
+  const auto writes_now = [&] { return world.on(0, [&] { return world.stack->counters().write_calls; }); };
+  const std::uint64_t before = writes_now();
+  world.run(0, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < awaited; ++i)
+      co_await push.async_send(make_message(pattern(64, i)), asio::use_awaitable);
+  });
+  // Waits for the last turn's write too (it follows the coroutine's end).
+  for (int i = 0; i < 1000 && world.on(1, [&] { return pull.stats().messages_in; }) < awaited; ++i) {
+    std::this_thread::sleep_for(2ms);
+  }
+  const std::uint64_t awaited_writes = writes_now() - before;
+  // The try_send burst path: all from one handler, gathered as before.
+  world.run(0, [&]() -> asio::awaitable<void> {
+    for (int i = awaited; i < awaited + burst; ++i) {
+      message m = make_message(pattern(64, i));
+      if (push.try_send(m) == would_block()) co_await push.async_send(std::move(m), asio::use_awaitable);
+    }
+  });
+  get_within_deadline(all_received);
+  const std::uint64_t burst_writes = writes_now() - before - awaited_writes;
+  // One write per message before; ~1 per 64 now (one per turn).
+  EXPECT_GT(awaited_writes, 0u);
+  EXPECT_LE(awaited_writes * 8, static_cast<std::uint64_t>(awaited)) << awaited_writes << " writes";
+  EXPECT_LE(burst_writes * 8, static_cast<std::uint64_t>(burst)) << burst_writes << " writes";
+  world.on(0, [&] { push.close(); });
+  world.on(1, [&] { pull.close(); });
+}
+
 TEST(zmq_socket, sends_wait_at_the_high_water_mark) {
   socket_world world(1);
   zmq::socket push = world.make(0, socket_type::push, options_with([](socket_options& o) { o.sndhwm = 10; }));

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -53,6 +54,32 @@ class reactor_stop_hook {
   bool linked_ = false;
 };
 
+/// Work to do once at the end of the current reactor turn, after the turn's handlers have run:
+/// e.g. one write for everything a connection was given during the turn, however many handlers
+/// gave it (Seastar's pollers, run once). Schedule it with reactor::run_at_turn_end on its core's
+/// reactor thread; scheduled twice in a turn, it runs once. Destroying it unschedules it.
+class turn_end_task {
+ public:
+  /// On the reactor thread, once per scheduling. It may schedule tasks, itself included: they run
+  /// in the same pass, for a few rounds, and what is left runs at the end of the next turn. An
+  /// exception is logged and counted in handler_exceptions.
+  virtual void on_turn_end() = 0;
+  bool scheduled() const noexcept { return owner_ != nullptr; }
+
+ protected:
+  turn_end_task() = default;
+  ~turn_end_task();
+  turn_end_task(const turn_end_task&) = delete;
+  turn_end_task& operator=(const turn_end_task&) = delete;
+
+ private:
+  friend class reactor;
+  reactor* owner_ = nullptr;  // while scheduled
+  turn_end_task* prev_ = nullptr;
+  turn_end_task* next_ = nullptr;
+  std::uint64_t round_ = 0;  // the pass round it was scheduled for
+};
+
 /// One core's event loop: an io_context driven by one pinned thread, the rings to and from every
 /// other core, and its own counters. Obtain it with reactor::current() on a reactor thread.
 class reactor {
@@ -83,6 +110,14 @@ class reactor {
   /// Reactor thread only. `hook` runs at engine stop unless removed first. O(1) both ways.
   void add_stop_hook(reactor_stop_hook& hook) noexcept;
   void remove_stop_hook(reactor_stop_hook& hook) noexcept;
+  /// Reactor thread only. Runs `task` at the end of this turn (of the next one when called
+  /// between turns: from a handler run while the reactor slept, and the next turn follows at once).
+  /// O(1); nothing when it is scheduled already.
+  void run_at_turn_end(turn_end_task& task) noexcept;
+  void cancel_at_turn_end(turn_end_task& task) noexcept;
+  /// A number for the Asio handler running now on this reactor, one more for each handler; 0
+  /// outside any handler (a submitted item, a timer, a turn-end task).
+  std::uint64_t current_handler() const noexcept { return current_handler_; }
 
   /// This core's timers (also timer_wheel::local() on the reactor thread): advanced every turn;
   /// an idle reactor sleeps no later than its next deadline.
@@ -115,6 +150,7 @@ class reactor {
   void flush_outbound();
   void flush_lane(detail::outbound_lane& lane, unsigned target);
   void wake_flushed_targets();
+  std::size_t run_turn_end_tasks();
 
   // Idle and shutdown.
   void account_turn(std::size_t work, clock::time_point now);
@@ -157,7 +193,12 @@ class reactor {
   detail::item_list outside_pending_;                 // taken from the outside queue, not yet run
 
   reactor_stop_hook* stop_hooks_ = nullptr;  // intrusive list, most recent first
-  std::uint64_t outstanding_ = 0;            // items created here and not yet completed
+  turn_end_task* turn_end_head_ = nullptr;   // intrusive FIFO of this turn's tasks
+  turn_end_task* turn_end_tail_ = nullptr;
+  std::uint64_t turn_end_round_ = 0;
+  std::uint64_t handler_serial_ = 0;
+  std::uint64_t current_handler_ = 0;
+  std::uint64_t outstanding_ = 0;  // items created here and not yet completed
   bool stopping_ = false;
   bool quiescent_ = false;
   bool idle_ = false;

@@ -4,6 +4,7 @@
 
 #include <shardmq/alloc/handler_slot.hpp>
 #include <shardmq/alloc/slice.hpp>
+#include <shardmq/core/reactor.hpp>
 #include <shardmq/net/stream_handler.hpp>
 
 #include <asio/basic_stream_socket.hpp>
@@ -38,7 +39,7 @@ struct connection_options {
 
 /// A TCP connection owned by the core it lives on; created by tcp_listener or tcp_stack::connect,
 /// destroyed after its handler's on_closed. All members are for that core's thread only.
-class tcp_connection {
+class tcp_connection final : private turn_end_task {
  public:
   using socket_type = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
 
@@ -46,7 +47,9 @@ class tcp_connection {
   tcp_connection& operator=(const tcp_connection&) = delete;
 
   /// Queues `data` for writing. Writes queued while a handler call is running are gathered into
-  /// one sendmsg at its end; others are flushed by a posted task. Ignored once closing.
+  /// one sendmsg at its end; others by a posted flush, or at the end of the reactor turn when that
+  /// flush runs right behind the handler that queued them (a coroutine sending one message per
+  /// handler: one sendmsg for the turn's). Ignored once closing.
   void send(alloc::slice data);
   /// Copies `bytes` into a pooled buffer and queues it.
   void send_copy(const void* bytes, std::size_t size);
@@ -105,6 +108,8 @@ class tcp_connection {
   void flush();
   bool write_queue_out();  // false: waiting for writability or failed
   void post_flush();
+  void run_posted_flush();
+  void on_turn_end() override;  // the flush, when run_posted_flush put it off to the turn's end
   void fail(std::error_code error) noexcept;
   void shut(std::error_code reason) noexcept;
   void finish_if_done() noexcept;
@@ -121,7 +126,7 @@ class tcp_connection {
   bool in_call_ = false;        // inside one of our handlers: flush and finish at its end
   bool read_pending_ = false;   // a readiness wait or a posted read is outstanding
   bool write_pending_ = false;  // a writability wait is outstanding
-  bool flush_posted_ = false;
+  bool flush_posted_ = false;   // posted, or put off to the end of the turn
   bool paused_by_user_ = false;
   bool paused_by_writes_ = false;
   bool read_stopped_ = false;  // reading stopped by a pause with no wait armed: read at resume
@@ -135,6 +140,7 @@ class tcp_connection {
   tcp_connection* prev_ = nullptr;
   tcp_connection* next_ = nullptr;
   asio::detail::reactor* io_reactor_ = nullptr;
+  std::uint64_t posted_by_ = 0;  // reactor::current_handler() when the flush was posted
   readable_wait readable_wait_{*this};
   // Cold: the operations' memory (hot/cold split), one slot per direction.
   alloc::handler_slot<192> read_slot_;

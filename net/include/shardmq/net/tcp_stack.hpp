@@ -27,6 +27,7 @@ struct tcp_counters {
   std::uint64_t closed = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t write_calls = 0;     ///< send/sendmsg calls (bytes_out / write_calls: how well writes gather)
   std::uint64_t errors = 0;          ///< connections ended by a socket error
   std::uint64_t read_pauses = 0;     ///< times reading stopped because the peer was not reading
   std::uint64_t accept_errors = 0;   ///< failed accepts (e.g. out of descriptors)
