@@ -256,6 +256,32 @@ TEST(zmq_socket, an_inproc_peer_on_another_core_leaving_is_seen) {
   EXPECT_EQ(world.on(0, [&] { return pull.stats().disconnects; }), 1u);
 }
 
+TEST(zmq_socket, an_inproc_peer_on_another_core_closing_right_after_sending_delivers_all) {
+  // Sends queue in the pipe and go over to the other core at the end of the sender's turn; a
+  // socket that closes in the same turn as it sent must still hand them over, as a socket that
+  // closes after its turn does.
+  SHARDMQ_REQUIRE_CORES(2);
+  socket_world world(2);
+  zmq::socket pull = world.make(0, socket_type::pull);
+  zmq::socket push = world.make(1, socket_type::push);
+  world.on(0, [&] { pull.bind("inproc://closing"); });
+  world.on(1, [&] { push.connect("inproc://closing"); });
+  for (int i = 0; i < 500 && world.on(1, [&] { return push.stats().peers; }) == 0; ++i) {
+    std::this_thread::sleep_for(2ms);
+  }
+  constexpr int total = 50;
+  world.on(1, [&] {
+    for (int i = 0; i < total; ++i) {
+      message m = make_message(pattern(100, i));
+      EXPECT_FALSE(push.try_send(m)) << i;
+    }
+    push.close();
+  });
+  world.run(0, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < total; ++i) EXPECT_EQ(texts(co_await receive(pull)), strings(pattern(100, i))) << i;
+  });
+}
+
 TEST(zmq_socket, sends_wait_at_the_high_water_mark) {
   socket_world world(1);
   zmq::socket push = world.make(0, socket_type::push, options_with([](socket_options& o) { o.sndhwm = 10; }));

@@ -4,6 +4,9 @@
 
 #include <shardmq/core/engine.hpp>
 #include <shardmq/core/log.hpp>
+#include <shardmq/core/reactor.hpp>
+
+#include <asio/post.hpp>
 
 #include <utility>
 
@@ -36,7 +39,7 @@ void cross_core_link::join(pipe& b) {
   ends_[1].keep = shared_from_this();
   b.peer = &ends_[1];
   // Side 0 may have queued messages already.
-  receive_into(1);
+  receive_into(1, true);
 }
 
 void cross_core_link::unjoin() noexcept {
@@ -54,13 +57,21 @@ void cross_core_link::run_on_side(int side, Fn fn) {
       });
 }
 
-void cross_core_link::send_from(int side) {
-  pipe* p = ends_[side].self;
-  if (p == nullptr) return;
-  const bool relayed = ends_[side].relayed;
-  message_ring& source = relayed ? p->in : p->out;  // a relay forwards what its connection received
-  direction& d = outgoing(side);
-  const bool was_full = source.full();
+void cross_core_link::post_send(int side) {
+  end& e = ends_[side];
+  if (e.send_posted) return;
+  e.send_posted = true;
+  // Posted, not run here: the sender usually queues a burst with try_send in one go, and the
+  // flush runs after it, moving the whole burst (measured on the inproc bench: one flush per
+  // message cost a fence and a cross-core exchange each, and the consumer was poked per few
+  // messages). What the sender queued is never stranded: the flush runs once its turn ends.
+  asio::post(this_reactor().get_executor(), alloc::bind_slot(e.send_slot, [self = shared_from_this(), side] {
+               self->ends_[side].send_posted = false;
+               self->send_from(side);
+             }));
+}
+
+bool cross_core_link::move_to_ring(message_ring& source, direction& d) noexcept {
   bool pushed = false;
   while (!source.empty()) {
     if (!d.ring.push(source.front())) {
@@ -70,14 +81,24 @@ void cross_core_link::send_from(int side) {
       d.producer_waiting.store(false);
       continue;
     }
-    source.pop();
+    source.drop_front();  // push() moved it out
     pushed = true;
   }
-  if (pushed) {
+  return pushed;
+}
+
+void cross_core_link::send_from(int side) {
+  pipe* p = ends_[side].self;
+  if (p == nullptr) return;
+  const bool relayed = ends_[side].relayed;
+  message_ring& source = relayed ? p->in : p->out;  // a relay forwards what its connection received
+  direction& d = outgoing(side);
+  const bool was_full = source.full();
+  if (move_to_ring(source, d)) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (!d.drain_queued.exchange(true)) {
       const int other = 1 - side;
-      run_on_side(other, [other](cross_core_link& link) { link.receive_into(other); });
+      run_on_side(other, [other](cross_core_link& link) { link.receive_into(other, true); });
     }
   }
   if (!relayed) {
@@ -89,22 +110,42 @@ void cross_core_link::send_from(int side) {
   if (p->terminating && p->in.empty()) p->owner().detach_pipe(*p);  // may destroy the link: last
 }
 
-void cross_core_link::receive_into(int side) {
+// The socket destroys its pipe (it closes): what it sent and the posted flush has not moved yet
+// goes into the ring as far as it fits, and the peer_left that side_gone sends takes it.
+void cross_core_link::flush_unsent(int side) noexcept {
+  pipe* p = ends_[side].self;
+  if (p == nullptr || ends_[side].relayed || !ends_[side].keep) return;
+  move_to_ring(p->out, outgoing(side));
+}
+
+void cross_core_link::receive_into(int side, bool queued_drain) {
   direction& d = incoming(side);
-  d.drain_queued.store(false);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (queued_drain) {
+    // A refill (the socket made room) leaves the flag alone: a drain still queued resets it when
+    // it runs, and a producer that finds it clear queues one. Not writing it per refill keeps
+    // the flag's line, which the producer reads, out of the per-message path.
+    d.drain_queued.store(false);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
   pipe* p = ends_[side].self;
   if (p == nullptr) return;
   const bool relayed = ends_[side].relayed;
   message_ring& target = relayed ? p->out : p->in;  // a relay passes the socket's messages on
   const bool was_empty = target.empty();
   bool popped = false;
-  message m;
-  while (!target.full() && d.ring.pop(m)) {
-    target.push(std::move(m));
+  while (!target.full()) {
+    message* m = d.ring.front();
+    if (m == nullptr) break;
+    target.push(std::move(*m));
+    d.ring.pop_front();
     popped = true;
   }
-  if (popped) {
+  // A waiting producer is called back once the ring is down to half, not at the first free
+  // slot: with a full target the socket refills one message per message read, and calling the
+  // producer back for each let it move one message and wait again (a submit_to and, often, a
+  // wake-up per message). Never stranded: the ring only stops shrinking while the target is
+  // full, i.e. while the reader is not reading, and an empty ring is below half.
+  if (popped && d.ring.consumer_backlog() <= d.ring.capacity() / 2) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (d.producer_waiting.load() && d.producer_waiting.exchange(false)) {
       const int other = 1 - side;

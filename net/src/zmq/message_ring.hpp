@@ -36,6 +36,16 @@ class message_ring {
     --count_;
     return m;
   }
+  /// Moves the first message into `out`: one move where `out = pop()` makes two.
+  void pop_into(message& out) noexcept {
+    out = std::move(slots_[head_]);
+    drop_front();
+  }
+  /// Forgets the first message, which the caller has moved out of front().
+  void drop_front() noexcept {
+    head_ = (head_ + 1) & (slots_.size() - 1);
+    --count_;
+  }
   void clear() noexcept {
     while (count_ > 0) pop();
   }

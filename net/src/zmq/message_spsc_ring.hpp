@@ -40,6 +40,27 @@ class message_spsc_ring {
     return tail - head_cache_ > mask_;
   }
 
+  /// Consumer: the oldest message, or null when empty. The caller moves it out and calls
+  /// pop_front(): one move from this ring into the next, where pop() into a local makes two.
+  message* front() noexcept {
+    const std::size_t head = head_.load(std::memory_order_relaxed);
+    if (head == tail_cache_) {
+      tail_cache_ = tail_.load(std::memory_order_acquire);
+      if (head == tail_cache_) return nullptr;
+    }
+    return &slots_[head & mask_];
+  }
+  /// Consumer: gives the slot front() returned back to the producer.
+  void pop_front() noexcept {
+    head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+
+  /// Consumer: messages left as of its last look at the producer's index (never more than are).
+  std::size_t consumer_backlog() const noexcept {
+    return tail_cache_ - head_.load(std::memory_order_relaxed);
+  }
+  std::size_t capacity() const noexcept { return mask_ + 1; }
+
   /// Consumer: false when empty.
   bool pop(message& out) noexcept {
     const std::size_t head = head_.load(std::memory_order_relaxed);

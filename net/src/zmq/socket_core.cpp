@@ -209,7 +209,7 @@ std::error_code socket_core::receive_fair(message& out, pipe** from, bool prepen
   if (p == nullptr) return would_block();
   if (from != nullptr) *from = p;
   const bool was_full = p->in.full();
-  out = p->in.pop();
+  p->in.pop_into(out);
   if (prepend_routing_id) out.push_front(frame::copy_of(p->routing_id));
   fq_.received(*p);
   pipe* peer_pipe = p;

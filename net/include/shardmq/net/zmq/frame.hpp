@@ -27,7 +27,8 @@ class frame {
   /// inline limit is 33.
   static constexpr std::size_t inline_capacity = 32;
 
-  frame() noexcept : size_(0), is_slice_(false) {}
+  // Zeroed: moves copy the whole inline area (see copy_inline), never an indeterminate byte.
+  frame() noexcept : inline_{}, size_(0), is_slice_(false) {}
   /// Takes the slice over as the body (its whole view).
   explicit frame(alloc::slice body) noexcept : size_(0), is_slice_(true) {
     new (&slice_) alloc::slice(std::move(body));
@@ -36,7 +37,7 @@ class frame {
     if (is_slice_) {
       new (&slice_) alloc::slice(std::move(other.slice_));
     } else {
-      std::memcpy(inline_, other.inline_, size_);
+      copy_inline(other);
     }
     other.reset();
   }
@@ -48,7 +49,7 @@ class frame {
       if (is_slice_) {
         new (&slice_) alloc::slice(std::move(other.slice_));
       } else {
-        std::memcpy(inline_, other.inline_, size_);
+        copy_inline(other);
       }
       other.reset();
     }
@@ -108,6 +109,15 @@ class frame {
     return body;
   }
 
+  /// Takes `other`'s body over when this frame is empty (as after reset() or a move out):
+  /// a plain copy of the frame's bytes, and `other` forgets its slice without releasing it. A
+  /// slice is three pointers with no address of its own inside, so its bytes can move.
+  void relocate_from(frame& other) noexcept {
+    std::memcpy(static_cast<void*>(this), static_cast<const void*>(&other), sizeof(frame));
+    other.size_ = 0;
+    other.is_slice_ = false;
+  }
+
   /// Empties the frame (releasing its slice, if any).
   void reset() noexcept {
     if (is_slice_) {
@@ -118,6 +128,10 @@ class frame {
   }
 
  private:
+  // The whole inline area, whatever size_ says: a fixed 32-byte copy is two vector moves, where
+  // a copy of size_ bytes was a call into memcpy for every frame moved.
+  void copy_inline(const frame& other) noexcept { std::memcpy(inline_, other.inline_, inline_capacity); }
+
   union {
     std::byte inline_[inline_capacity];
     alloc::slice slice_;
