@@ -21,6 +21,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+#else
+constexpr bool sanitized = false;
+#endif
+
 /// Lowers the soft descriptor limit to the lowest free descriptor number: the next descriptor
 /// the process opens fails with EMFILE. Restores the limit when destroyed.
 class descriptor_limit {
@@ -45,6 +57,11 @@ class descriptor_limit {
 };
 
 TEST(zmq_socket_syscalls, out_of_descriptors_backs_off_and_accepts_once_they_are_free) {
+  if (sanitized) {
+    // The sanitizers' runtime needs descriptors of its own (a pipe to probe memory before a vptr
+    // check): at the limit it reports a bogus invalid vptr. The plain build runs this test.
+    GTEST_SKIP() << "not under AddressSanitizer/UBSan: their runtime needs spare descriptors";
+  }
   socket_world world(1);
   zmq::socket pull = world.make(0, socket_type::pull);
   const std::string endpoint = world.on(0, [&] {
